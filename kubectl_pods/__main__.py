@@ -1,0 +1,5 @@
+import sys
+
+from kubectl_pods.cli import main
+
+sys.exit(main())

@@ -1,0 +1,169 @@
+"""The typer app: each command parses its flags and calls one function of `commands/`. Nothing else.
+
+Heavy modules (the kubernetes client, deepdiff, jinja2) are imported inside the commands, so that
+`kubectl pods --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from kubectl_pods import __version__
+from kubectl_pods.errors import EXIT_ERROR, report_error
+from kubectl_pods.options import KubeOptions, parse_request_timeout
+
+PROG = "kubectl pods"
+
+app = typer.Typer(
+    name=PROG,
+    help="Scaffold, diff and explain multi-container pods: init containers, native sidecars, "
+    "adapters and ambassadors.\n\nExamples:\n\n"
+    "  kubectl pods scaffold sidecar web --image nginx | kubectl pods explain -f -\n\n"
+    "  kubectl pods explain my-pod --timeline\n\n"
+    "  kubectl pods diff -l app=web --owner",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+# The kubectl flags. kubectl passes them through to the plugin unparsed.
+Namespace = Annotated[Optional[str], typer.Option("-n", "--namespace", help="Namespace (default: the current context's).", rich_help_panel="kubectl flags")]
+AllNamespaces = Annotated[bool, typer.Option("-A", "--all-namespaces", help="Pods of every namespace.", rich_help_panel="kubectl flags")]
+Context = Annotated[Optional[str], typer.Option("--context", help="The kubeconfig context to use.", rich_help_panel="kubectl flags")]
+Kubeconfig = Annotated[Optional[str], typer.Option("--kubeconfig", help="Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).", rich_help_panel="kubectl flags")]
+Cluster = Annotated[Optional[str], typer.Option("--cluster", help="The kubeconfig cluster to use.", rich_help_panel="kubectl flags")]
+User = Annotated[Optional[str], typer.Option("--user", help="The kubeconfig user to use.", rich_help_panel="kubectl flags")]
+Selector = Annotated[Optional[str], typer.Option("-l", "--selector", help="Label selector, e.g. app=web,tier!=db.", rich_help_panel="kubectl flags")]
+FieldSelector = Annotated[Optional[str], typer.Option("--field-selector", help="Field selector, e.g. status.phase=Running.", rich_help_panel="kubectl flags")]
+RequestTimeout = Annotated[Optional[str], typer.Option("--request-timeout", help="Give up on a request after this long (0 = never; 5s, 1m).", rich_help_panel="kubectl flags")]
+Filename = Annotated[Optional[list[str]], typer.Option("-f", "--filename", help="File, directory or - (stdin); repeatable.", rich_help_panel="kubectl flags")]
+Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Show a traceback on errors.")]
+
+
+def kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user, selector,
+                 field_selector, request_timeout, filename) -> KubeOptions:
+    return KubeOptions(
+        namespace=namespace, all_namespaces=all_namespaces, context=context,
+        kubeconfig=kubeconfig, cluster=cluster, user=user, selector=selector,
+        field_selector=field_selector, request_timeout=parse_request_timeout(request_timeout),
+        filenames=tuple(filename or ()),
+    )
+
+
+@app.command()
+def version(verbose: Verbose = False) -> int:
+    """Print the plugin's version."""
+    print(f"kubectl-pods {__version__}")
+    return 0
+
+
+@app.command()
+def patterns(
+    pattern: Annotated[Optional[str], typer.Argument(help="Show this pattern in full.")] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help="text, json or yaml.")] = "text",
+    templates: Annotated[Optional[list[str]], typer.Option("--templates", help="Extra template directory (also KUBECTL_PODS_TEMPLATES).")] = None,
+    verbose: Verbose = False,
+) -> int:
+    """List the multi-container patterns that `kubectl pods scaffold` writes."""
+    from kubectl_pods.commands.patterns import run
+
+    return run(pattern=pattern, output=output, template_dirs=templates or [])
+
+
+@app.command()
+def scaffold(
+    pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
+    name: Annotated[str, typer.Argument(help="Name of the pod or workload.")],
+    image: Annotated[Optional[str], typer.Option("--image", help="The app container's image.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = "pod",
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE of a pattern parameter; repeatable.")] = None,
+    values: Annotated[Optional[str], typer.Option("--values", help="YAML file of parameter values.")] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help="yaml or json.")] = "yaml",
+    output_dir: Annotated[Optional[str], typer.Option("--output-dir", help="Write one file per object here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files in --output-dir.")] = False,
+    templates: Annotated[Optional[list[str]], typer.Option("--templates", help="Extra template directory (also KUBECTL_PODS_TEMPLATES).")] = None,
+    namespace: Namespace = None, context: Context = None, kubeconfig: Kubeconfig = None,
+    cluster: Cluster = None, user: User = None, request_timeout: RequestTimeout = None,
+    verbose: Verbose = False,
+) -> int:
+    """Write a multi-container pattern as a Pod or a workload manifest."""
+    from kubectl_pods.commands.scaffold import run
+
+    options = kube_options(namespace, False, context, kubeconfig, cluster, user, None, None,
+                           request_timeout, None)
+    return run(pattern=pattern, name=name, image=image, kind=kind, k8s_version=k8s_version,
+               set_values=set_values or [], values_file=values, output=output,
+               output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
+
+
+@app.command()
+def explain(
+    pods: Annotated[Optional[list[str]], typer.Argument(help="Pod names (default: every pod the flags select).")] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help="text, wide, json or yaml.")] = "text",
+    timeline: Annotated[bool, typer.Option("--timeline", help="Draw a per-container chart.")] = False,
+    what_if: Annotated[Optional[list[str]], typer.Option("--what-if", help="CONTAINER=exit:CODE: what the kubelet does next.")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Explain for this Kubernetes version X.Y.")] = None,
+    namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Context = None,
+    kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
+    selector: Selector = None, field_selector: FieldSelector = None,
+    request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+) -> int:
+    """Explain how pods start, restart and stop, and where a live pod is stuck."""
+    from kubectl_pods.commands.explain import run
+
+    options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,
+                           selector, field_selector, request_timeout, filename)
+    return run(names=tuple(pods or ()), output=output, timeline=timeline,
+               what_if=what_if or [], k8s_version=k8s_version, options=options)
+
+
+@app.command()
+def diff(
+    pods: Annotated[Optional[list[str]], typer.Argument(help="Live pod names (default: found from the intended object).")] = None,
+    pattern: Annotated[Optional[str], typer.Option("--pattern", help="Compare with this scaffold pattern.")] = None,
+    set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE for --pattern.")] = None,
+    owner: Annotated[bool, typer.Option("--owner", help="Compare each pod with its controller's pod template.")] = False,
+    live: Annotated[Optional[list[str]], typer.Option("--live", help="Read the live pods from this file instead of the cluster.")] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help="text, unified or json.")] = "text",
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Path to ignore, e.g. 'spec.containers[name=*].image'.")] = None,
+    namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Context = None,
+    kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
+    selector: Selector = None, field_selector: FieldSelector = None,
+    request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+) -> int:
+    """Show real drift between live pods and what was intended (exit 1 when there is some)."""
+    from kubectl_pods.commands.diff import run
+
+    options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,
+                           selector, field_selector, request_timeout, filename)
+    return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
+               owner=owner, live_files=live or [], output=output, ignore=ignore or [],
+               options=options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every failure becomes one `error: ...` line and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        result = app(args=args, prog_name=PROG, standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        return 130
+    except BrokenPipeError:
+        return 0  # the reader (`| head`) went away: not an error
+    except typer.TyperException as exc:
+        if not args or exc.format_message().startswith("Usage:"):
+            print(exc.format_message(), file=sys.stderr)  # no arguments: the help text
+        else:
+            print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:
+        return report_error(exc, verbose)
+    return result if isinstance(result, int) else 0

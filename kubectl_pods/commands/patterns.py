@@ -1,0 +1,5 @@
+from kubectl_pods.errors import UserError
+
+
+def run(**kwargs) -> int:
+    raise UserError("patterns is not implemented yet")

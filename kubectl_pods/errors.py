@@ -1,0 +1,25 @@
+"""The one user-facing error type and the handler that turns it into `error: ...` and exit 2."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+
+
+class UserError(Exception):
+    """Something the user must fix (a flag, a file, the cluster's answer): one line, exit 2."""
+
+
+def report_error(exc: BaseException, verbose: bool) -> int:
+    """Print `exc` as one `error: ...` line on stderr (a traceback only when verbose)."""
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, UserError):
+        message = f"{type(exc).__name__}: {message} (run with -v for details)"
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,249 @@
+"""Pods, events, owners and the server version from a cluster, read as raw JSON.
+
+The only module that imports the kubernetes client. It uses the client for kubeconfig loading and
+authentication only, and reads every response as raw bytes (never the client's model classes,
+which are slow and drop fields the client does not know). It only ever sends GET.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from kubectl_pods.errors import UserError
+from kubectl_pods.options import KubeOptions
+from kubectl_pods.sources import PodInput
+
+PAGE_SIZE = 500
+LIST_RESTARTS_ON_GONE = 3
+
+# kind -> (API prefix, plural resource) for everything the owner walk may meet.
+RESOURCES = {
+    "Pod": ("api/v1", "pods"),
+    "Event": ("api/v1", "events"),
+    "ReplicaSet": ("apis/apps/v1", "replicasets"),
+    "Deployment": ("apis/apps/v1", "deployments"),
+    "StatefulSet": ("apis/apps/v1", "statefulsets"),
+    "DaemonSet": ("apis/apps/v1", "daemonsets"),
+    "Job": ("apis/batch/v1", "jobs"),
+    "CronJob": ("apis/batch/v1", "cronjobs"),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What was asked, kept to phrase errors the way `kubectl auth can-i` would."""
+
+    verb: str
+    resource: str
+    namespace: str | None = None
+    name: str | None = None
+
+    def describe(self) -> str:
+        what = f'{self.resource} "{self.name}"' if self.name else self.resource
+        where = f' in namespace "{self.namespace}"' if self.namespace else " at cluster scope"
+        return f"{self.verb} {what}{where}"
+
+
+def resource_path(kind: str, namespace: str | None, name: str | None = None) -> str:
+    prefix, plural = RESOURCES[kind]
+    path = f"/{prefix}"
+    if namespace:
+        path += f"/namespaces/{quote(namespace, safe='')}"
+    path += f"/{plural}"
+    if name:
+        path += f"/{quote(name, safe='')}"
+    return path
+
+
+class Cluster:
+    """A read-only view of one cluster, chosen by the kubectl flags."""
+
+    def __init__(self, options: KubeOptions):
+        self.options = options
+        self._api, self.context_namespace, self.context_name = _connect(options)
+
+    @property
+    def namespace(self) -> str:
+        return self.options.namespace or self.context_namespace
+
+    # -- raw requests -------------------------------------------------------------------------
+    def get_json(self, path: str, request: Request, query: dict | None = None) -> dict:
+        status, body = self._send(path, query)
+        if status >= 300:
+            raise _http_error(status, body, request, self._api.configuration.host)
+        return _decode(body, path)
+
+    def list_json(self, kind: str, namespace: str | None, query: dict | None = None) -> list[dict]:
+        """Every item of a list, page by page; a 410 on `continue` restarts the list."""
+        request = Request("list", RESOURCES[kind][1], namespace)
+        path = resource_path(kind, namespace)
+        for _ in range(LIST_RESTARTS_ON_GONE + 1):
+            items: list[dict] = []
+            page_query = {**(query or {}), "limit": PAGE_SIZE}
+            while True:
+                status, body = self._send(path, page_query)
+                if status == 410 and "continue" in page_query:
+                    break  # the snapshot expired between pages: start over
+                if status >= 300:
+                    raise _http_error(status, body, request, self._api.configuration.host)
+                page = _decode(body, path)
+                items.extend(page.get("items") or [])
+                token = (page.get("metadata") or {}).get("continue")
+                if not token:
+                    return items
+                page_query = {**page_query, "continue": token}
+        raise UserError(f"cannot {request.describe()}: the list kept expiring (410 Gone)")
+
+    def _send(self, path: str, query: dict | None) -> tuple[int, bytes]:
+        import urllib3
+
+        api = self._api
+        method, url, headers, _, _ = api.param_serialize(
+            "GET", path, query_params=[(k, v) for k, v in (query or {}).items() if v is not None],
+            header_params={"Accept": "application/json"}, auth_settings=["BearerToken"],
+        )
+        try:
+            response = api.call_api(method, url, header_params=headers,
+                                    _request_timeout=self.options.request_timeout)
+            return response.status, response.read()
+        except urllib3.exceptions.HTTPError as exc:
+            raise _connection_error(exc, api.configuration.host, self.options.request_timeout) from None
+
+    # -- what the commands need ---------------------------------------------------------------
+    def pods(self, names: tuple[str, ...] = ()) -> list[PodInput]:
+        opts = self.options
+        if names and opts.all_namespaces:
+            raise UserError("a resource cannot be retrieved by name across all namespaces")
+        if names and (opts.selector or opts.field_selector):
+            raise UserError("name cannot be provided when a selector is specified")
+        if names:
+            return [PodInput(pod=self.get_json(resource_path("Pod", self.namespace, name),
+                                               Request("get", "pods", self.namespace, name)),
+                             source="cluster") for name in names]
+        namespace = None if opts.all_namespaces else self.namespace
+        query = {"labelSelector": opts.selector, "fieldSelector": opts.field_selector}
+        return [PodInput(pod=pod, source="cluster") for pod in self.list_json("Pod", namespace, query)]
+
+    def events_for(self, pod: dict) -> list[dict]:
+        """The events about one pod, oldest first."""
+        meta = pod.get("metadata") or {}
+        query = {"fieldSelector": f"involvedObject.name={meta.get('name')}"}
+        events = self.list_json("Event", meta.get("namespace"), query)
+        uid = meta.get("uid")
+        mine = [e for e in events if not uid or (e.get("involvedObject") or {}).get("uid") in (uid, None)]
+        return sorted(mine, key=_event_time)
+
+    def owner_chain(self, obj: dict) -> list[dict]:
+        """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...)."""
+        chain: list[dict] = []
+        current = obj
+        while True:
+            ref = next((r for r in (current.get("metadata") or {}).get("ownerReferences") or []
+                        if r.get("controller")), None)
+            if ref is None or ref.get("kind") not in RESOURCES:
+                return chain
+            namespace = (current.get("metadata") or {}).get("namespace") or self.namespace
+            current = self.get_json(resource_path(ref["kind"], namespace, ref["name"]),
+                                    Request("get", RESOURCES[ref["kind"]][1], namespace, ref["name"]))
+            chain.append(current)
+
+    def server_version(self) -> tuple[int, int]:
+        info = self.get_json("/version", Request("get", "version"))
+        try:
+            return int(info["major"]), int("".join(ch for ch in info["minor"] if ch.isdigit()))
+        except (KeyError, ValueError):
+            raise UserError(f"the server sent a version I cannot read: {info}") from None
+
+
+def _event_time(event: dict) -> str:
+    return (event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp")
+            or (event.get("metadata") or {}).get("creationTimestamp") or "")
+
+
+def _decode(body: bytes, path: str) -> dict:
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise UserError(f"the server's answer to GET {path} is not JSON") from None
+
+
+def _connect(options: KubeOptions):
+    """An ApiClient for the chosen context; nothing is ever written back to the kubeconfig."""
+    from kubernetes import client
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import KubeConfigLoader, KubeConfigMerger
+
+    paths = options.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    merger = KubeConfigMerger(paths)
+    if merger.config is None:
+        raise UserError(f"no kubeconfig found at {paths} (use --kubeconfig or KUBECONFIG)")
+    config = merger.config
+    context_name = options.context or config.safe_get("current-context")
+    if not context_name:
+        raise UserError("no current context in the kubeconfig; use --context")
+    if not _named(config, "contexts", context_name):
+        raise UserError(f'context "{context_name}" does not exist')
+    for flag, section, name in (("--cluster", "clusters", options.cluster), ("--user", "users", options.user)):
+        if name and not _named(config, section, name):
+            raise UserError(f'{flag}: {section[:-1]} "{name}" does not exist in the kubeconfig')
+    try:
+        # No config_persister: refreshed exec/OIDC credentials stay in memory.
+        loader = KubeConfigLoader(config_dict=config, active_context=context_name, config_base_path=None)
+        # The loader has no public override for --cluster/--user; it reads these two attributes.
+        if options.cluster:
+            loader._cluster = config["clusters"].get_with_name(options.cluster)["cluster"]
+        if options.user:
+            loader._user = config["users"].get_with_name(options.user)["user"]
+        configuration = client.Configuration()
+        loader.load_and_set(configuration)
+    except ConfigException as exc:
+        raise UserError(f"invalid kubeconfig: {exc}") from None
+    configuration.retries = False  # one refused connection is an answer, not something to retry
+    context = config["contexts"].get_with_name(context_name)["context"]
+    return client.ApiClient(configuration), context.safe_get("namespace") or "default", context_name
+
+
+def _named(config, section: str, name: str) -> bool:
+    return any(item["name"] == name for item in (config.safe_get(section) or []))
+
+
+def _status_message(body: bytes) -> str:
+    try:
+        status = json.loads(body)
+        return status.get("message") or ""
+    except ValueError:
+        return body.decode("utf-8", "replace").strip()[:200]
+
+
+def _http_error(status: int, body: bytes, request: Request, host: str) -> UserError:
+    message = _status_message(body)
+    if status == 401:
+        return UserError(f"You must be logged in to the server (Unauthorized): {host} refused the "
+                         f"credentials while trying to {request.describe()}")
+    if status == 403:
+        return UserError(f"forbidden: you cannot {request.describe()} "
+                         f"(kubectl auth can-i {request.verb} {request.resource}"
+                         f"{' -n ' + request.namespace if request.namespace else ''} says no)"
+                         f"{': ' + message if message else ''}")
+    if status == 404:
+        return UserError(f"{request.resource} \"{request.name}\" not found"
+                         f"{' in namespace ' + repr(request.namespace) if request.namespace else ''}"
+                         if request.name else f"not found: {request.describe()}")
+    return UserError(f"the server answered {status} to {request.describe()}"
+                     f"{': ' + message if message else ''}")
+
+
+def _connection_error(exc: Exception, host: str, timeout: float | None) -> UserError:
+    import urllib3
+
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError)):
+        return UserError(f"the server {host} did not answer within {timeout:g}s (--request-timeout)"
+                         if timeout else f"the request to {host} timed out")
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return UserError(f"the connection to the server {host} was refused - "
+                         "did you specify the right host or port?")
+    return UserError(f"cannot reach the server {host}: {reason}")

@@ -1,0 +1,105 @@
+"""Pods from files: YAML (multi-document) or JSON, a Pod, a List, or a workload's pod template."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kubectl_pods.errors import UserError
+from kubectl_pods.sources import PodInput
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
+
+
+def read_documents(paths: Iterable[str]) -> Iterator[tuple[str, dict]]:
+    """Every non-empty document of every file (a directory: its manifest files; `-`: stdin)."""
+    for path in paths:
+        for source, text in _read_texts(path):
+            for document in _parse(source, text):
+                if document is None:
+                    continue
+                if not isinstance(document, dict):
+                    raise UserError(f"{source}: expected a Kubernetes object, got {type(document).__name__}")
+                yield source, document
+
+
+def pods_from_files(paths: Iterable[str]) -> list[PodInput]:
+    """Pods and workload templates from files, in file order; an error if there are none."""
+    paths = list(paths)
+    found = [pod for source, doc in read_documents(paths) for pod in pods_from_object(doc, source)]
+    if not found:
+        raise UserError(f"no Pod or workload with a pod template in {', '.join(paths)}")
+    return found
+
+
+def pods_from_object(obj: dict, source: str) -> Iterator[PodInput]:
+    """The pods an object holds: itself (a Pod), its items (a List), or its pod template."""
+    kind = obj.get("kind") or ""
+    if kind == "Pod":
+        yield PodInput(pod=obj, source=source)
+    elif kind.endswith("List") and isinstance(obj.get("items"), list):
+        for item in obj["items"]:
+            if isinstance(item, dict):
+                yield from pods_from_object(item, source)
+    elif kind in WORKLOAD_KINDS:
+        yield PodInput(pod=pod_from_template(obj), source=source, template_of=owner_ref(obj))
+
+
+def pod_template(workload: dict) -> dict:
+    """The pod template of a workload (a CronJob's sits inside its job template)."""
+    spec = workload.get("spec") or {}
+    if workload.get("kind") == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    return spec.get("template") or {}
+
+
+def pod_from_template(workload: dict) -> dict:
+    """A Pod built from a workload's template: the template's metadata and spec, named after it."""
+    template = pod_template(workload)
+    meta = dict(template.get("metadata") or {})
+    meta.pop("creationTimestamp", None)
+    workload_meta = workload.get("metadata") or {}
+    meta.setdefault("name", workload_meta.get("name") or workload_meta.get("generateName"))
+    if workload_meta.get("namespace"):
+        meta.setdefault("namespace", workload_meta["namespace"])
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template.get("spec") or {}}
+
+
+def owner_ref(obj: dict) -> dict:
+    meta = obj.get("metadata") or {}
+    return {"kind": obj.get("kind"), "name": meta.get("name"), "namespace": meta.get("namespace")}
+
+
+def _read_texts(path: str) -> Iterator[tuple[str, str]]:
+    if path == "-":
+        yield "<stdin>", sys.stdin.read()
+        return
+    target = Path(path)
+    if target.is_dir():
+        files = sorted(p for p in target.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+        if not files:
+            raise UserError(f"{path}: no .yaml, .yml or .json files in this directory")
+    else:
+        files = [target]
+    for file in files:
+        try:
+            yield str(file), file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(f"the path {str(file)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read {file}: {exc}") from None
+
+
+def _parse(source: str, text: str) -> list:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return list(yaml.load_all(text, Loader=loader))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UserError(f"{source}: invalid YAML or JSON{at}: {problem}") from None

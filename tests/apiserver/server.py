@@ -1,0 +1,282 @@
+"""A Kubernetes API server on 127.0.0.1 for the tests: real HTTP, read-only, with faults.
+
+It serves discovery, /version, get and list (label and field selectors, limit/continue) for the
+kinds kubectl-pods reads, records every request, and answers any write verb with 405 so that a
+test can assert none was sent. Faults are injected per path and query.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.apiserver.selectors import field_matcher, label_matcher
+
+# (group path, version path, plural) -> kind, namespaced
+RESOURCES = {
+    ("api", "v1", "pods"): "Pod",
+    ("api", "v1", "events"): "Event",
+    ("api", "v1", "namespaces"): "Namespace",
+    ("apis", "apps/v1", "replicasets"): "ReplicaSet",
+    ("apis", "apps/v1", "deployments"): "Deployment",
+    ("apis", "apps/v1", "statefulsets"): "StatefulSet",
+    ("apis", "apps/v1", "daemonsets"): "DaemonSet",
+    ("apis", "batch/v1", "jobs"): "Job",
+    ("apis", "batch/v1", "cronjobs"): "CronJob",
+}
+FIELD_SELECTORS = {
+    "Pod": {"metadata.name", "metadata.namespace", "status.phase", "spec.nodeName",
+            "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.podIP"},
+    "Event": {"metadata.name", "metadata.namespace", "involvedObject.name", "involvedObject.kind",
+              "involvedObject.uid", "involvedObject.namespace", "reason", "type"},
+}
+WRITE_VERBS = {"POST", "PUT", "PATCH", "DELETE"}
+SERVER_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.13", "platform": "linux/amd64"}
+
+
+@dataclass
+class Fault:
+    """Answer requests whose path contains `path` (and, if `on_continue`, that carry a continue
+    token) with `status` and a Status body, after `delay` seconds; `times` None means always."""
+
+    path: str
+    status: int | None = None
+    message: str = ""
+    delay: float = 0.0
+    on_continue: bool = False
+    times: int | None = None
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict
+    headers: dict
+
+
+@dataclass
+class ApiServerState:
+    objects: dict[str, list[dict]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    token: str | None = None
+    version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def status_body(code: int, reason: str, message: str) -> dict:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "code": code}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: "LoopbackApiServer"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def _record(self) -> tuple[str, dict]:
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        with self.server.state.lock:
+            self.server.state.requests.append(
+                RecordedRequest(self.command, parts.path, query, dict(self.headers.items())))
+        return parts.path, query
+
+    def _send(self, code: int, body: dict, headers: dict | None = None):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _write_verb(self):
+        self._record()
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self._send(405, status_body(405, "MethodNotAllowed", "this test server is read-only"))
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _write_verb
+
+    def do_GET(self):
+        path, query = self._record()
+        state = self.server.state
+        if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
+            return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
+        fault = self._fault(path, query)
+        if fault:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.status:
+                reason = {403: "Forbidden", 404: "NotFound", 410: "Expired",
+                          429: "TooManyRequests", 500: "InternalError"}.get(fault.status, "Failure")
+                extra = {"Retry-After": "1"} if fault.status == 429 else None
+                return self._send(fault.status, status_body(fault.status, reason, fault.message), extra)
+        try:
+            code, body = self.server.route(path, query)
+        except ValueError as exc:
+            code, body = 400, status_body(400, "BadRequest", str(exc))
+        self._send(code, body)
+
+    def _fault(self, path: str, query: dict) -> Fault | None:
+        with self.server.state.lock:
+            for fault in self.server.state.faults:
+                if fault.path in path and (not fault.on_continue or "continue" in query):
+                    if fault.times is not None:
+                        if fault.times == 0:
+                            continue
+                        fault.times -= 1
+                    return fault
+        return None
+
+
+class LoopbackApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state: ApiServerState):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.state = state
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    # -- routing ---------------------------------------------------------------------------------
+    def route(self, path: str, query: dict) -> tuple[int, dict]:
+        parts = [unquote(p) for p in path.strip("/").split("/")]
+        if path == "/version":
+            return 200, self.state.version
+        discovery = self._discovery(parts)
+        if discovery is not None:
+            return 200, discovery
+        if parts[0] == "api" and len(parts) >= 3:
+            group, rest = "v1", parts[2:]
+            prefix = "api"
+        elif parts[0] == "apis" and len(parts) >= 4:
+            group, rest = f"{parts[1]}/{parts[2]}", parts[3:]
+            prefix = "apis"
+        else:
+            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
+        namespace = None
+        if rest[0] == "namespaces" and len(rest) >= 3:
+            namespace, rest = rest[1], rest[2:]
+        kind = RESOURCES.get((prefix, group, rest[0]))
+        if kind is None or len(rest) > 2:
+            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
+        if len(rest) == 2:
+            return self._get(kind, rest[0], namespace, rest[1])
+        return 200, self._list(kind, group, namespace, query)
+
+    def _objects(self, kind: str) -> list[dict]:
+        return self.state.objects.get(kind, [])
+
+    def _get(self, kind, plural, namespace, name):
+        for obj in self._objects(kind):
+            meta = obj.get("metadata", {})
+            if meta.get("name") == name and (namespace is None or meta.get("namespace") == namespace):
+                return 200, obj
+        return 404, status_body(404, "NotFound", f'{plural} "{name}" not found')
+
+    def _list(self, kind, group, namespace, query) -> dict:
+        labels = label_matcher(query.get("labelSelector"))
+        fields = field_matcher(query.get("fieldSelector"), FIELD_SELECTORS.get(kind, {"metadata.name"}))
+        matched = [o for o in self._objects(kind)
+                   if (namespace is None or o.get("metadata", {}).get("namespace") == namespace)
+                   and labels(o.get("metadata", {}).get("labels")) and fields(o)]
+        offset = 0
+        if query.get("continue"):
+            offset = json.loads(base64.b64decode(query["continue"]))["offset"]
+        limit = int(query.get("limit") or 0)
+        page = matched[offset: offset + limit] if limit else matched[offset:]
+        meta = {"resourceVersion": "1000"}
+        if limit and offset + limit < len(matched):
+            meta["continue"] = base64.b64encode(json.dumps({"offset": offset + limit}).encode()).decode()
+            meta["remainingItemCount"] = len(matched) - offset - limit
+        api_version = "v1" if group == "v1" else group
+        return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta, "items": page}
+
+    def _discovery(self, parts: list[str]) -> dict | None:
+        if parts == ["api"]:
+            return {"kind": "APIVersions", "versions": ["v1"],
+                    "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": self.url[7:]}]}
+        if parts == ["apis"]:
+            return {"kind": "APIGroupList", "apiVersion": "v1",
+                    "groups": [_group(name) for name in ("apps", "batch")]}
+        if len(parts) == 2 and parts[0] == "apis" and parts[1] in ("apps", "batch"):
+            return {"kind": "APIGroup", "apiVersion": "v1", **_group(parts[1])}
+        if parts == ["api", "v1"] or (len(parts) == 3 and parts[0] == "apis"):
+            group_version = "v1" if parts[0] == "api" else f"{parts[1]}/{parts[2]}"
+            resources = [
+                {"name": plural, "singularName": kind.lower(), "kind": kind,
+                 "namespaced": kind != "Namespace", "verbs": ["get", "list"],
+                 **({"shortNames": ["po"]} if kind == "Pod" else {})}
+                for (prefix, gv, plural), kind in RESOURCES.items() if gv == group_version
+            ]
+            if not resources:
+                return None
+            return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
+                    "resources": resources}
+        return None
+
+
+def _group(name: str) -> dict:
+    version = {"groupVersion": f"{name}/v1", "version": "v1"}
+    return {"name": name, "versions": [version], "preferredVersion": version}
+
+
+class RunningApiServer:
+    """A started server with helpers the tests use."""
+
+    def __init__(self, objects: dict[str, list[dict]] | None = None):
+        self.state = ApiServerState(objects={k: list(v) for k, v in (objects or {}).items()})
+        self.httpd = LoopbackApiServer(self.state)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return self.httpd.url
+
+    def add(self, *objects: dict):
+        for obj in objects:
+            self.state.objects.setdefault(obj["kind"], []).append(obj)
+
+    def fault(self, **kwargs) -> Fault:
+        fault = Fault(**kwargs)
+        self.state.faults.append(fault)
+        return fault
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return list(self.state.requests)
+
+    def write_kubeconfig(self, path, namespace: str = "default", token: str | None = None,
+                         extra_contexts: dict[str, str] | None = None) -> str:
+        """A kubeconfig for this server; `extra_contexts` maps more context names to namespaces."""
+        import yaml
+
+        contexts = {"loopback": namespace, **(extra_contexts or {})}
+        config = {
+            "apiVersion": "v1", "kind": "Config", "current-context": "loopback",
+            "clusters": [{"name": "loopback", "cluster": {"server": self.url}}],
+            "users": [{"name": "tester", "user": {"token": token or "test-token"}}],
+            "contexts": [{"name": name, "context": {"cluster": "loopback", "user": "tester",
+                                                    **({"namespace": ns} if ns else {})}}
+                         for name, ns in contexts.items()],
+        }
+        path.write_text(yaml.safe_dump(config))
+        return str(path)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
