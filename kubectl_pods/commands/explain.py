@@ -1,5 +1,47 @@
-from kubectl_pods.errors import UserError
+"""`kubectl pods explain`: wires the source, the analysis and a renderer together."""
+
+from __future__ import annotations
+
+import sys
+
+from kubectl_pods.commands.common import check_output, load_pods, resolve_version
+from kubectl_pods.kube.timefmt import now_utc
+from kubectl_pods.options import KubeOptions
+
+OUTPUTS = ("text", "wide", "json", "yaml")
 
 
-def run(**kwargs) -> int:
-    raise UserError("explain is not implemented yet")
+def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[str],
+        k8s_version: str | None, options: KubeOptions) -> int:
+    from kubectl_pods.explain import attach_events, explain_pod, parse_what_if
+
+    check_output(output, OUTPUTS)
+    what_ifs = [parse_what_if(text) for text in what_if]
+    pods, cluster = load_pods(names, options)
+    version, _ = resolve_version(k8s_version, options, cluster)
+    now = now_utc()
+    items = []
+    for pod in pods:
+        item = explain_pod(pod, version, now, what_ifs)
+        if cluster is not None and (names or len(pods) == 1 or timeline or output != "text"):
+            item = attach_events(item, cluster.events_for(pod.pod))
+        items.append(item)
+    sys.stdout.write(render(items, output, timeline, bool(names), options.all_namespaces, now))
+    return 0
+
+
+def render(items: list[dict], output: str, timeline: bool, named: bool, all_namespaces: bool, now) -> str:
+    from kubectl_pods.explain import group_key
+    from kubectl_pods.render import explain_text, structured, timeline as timeline_chart
+
+    if output in ("json", "yaml"):
+        report = {"kind": "ExplainList", "apiVersion": "kubectl-pods/v1", "items": items}
+        return structured.to_json(report) if output == "json" else structured.to_yaml(report)
+    if timeline:
+        return "\n".join(timeline_chart.render_timeline(item, now) for item in items)
+    if output == "wide" or named or len(items) == 1:
+        return "\n".join(explain_text.render_detail(item) for item in items)
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        groups.setdefault(group_key(item), []).append(item)
+    return explain_text.render_summary(items, groups, all_namespaces)

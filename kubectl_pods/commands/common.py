@@ -1,0 +1,67 @@
+"""What the commands share: choosing the pods, the Kubernetes version, and the output format."""
+
+from __future__ import annotations
+
+import sys
+
+from kubectl_pods.errors import UserError
+from kubectl_pods.kube import versions
+from kubectl_pods.options import KubeOptions
+from kubectl_pods.sources import PodInput
+
+
+def check_output(output: str, allowed: tuple[str, ...]) -> str:
+    if output not in allowed:
+        raise UserError(f"unknown output format {output!r}: use one of {', '.join(allowed)}")
+    return output
+
+
+def open_cluster(options: KubeOptions):
+    from kubectl_pods.sources.cluster import Cluster
+
+    return Cluster(options)
+
+
+def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInput], object | None]:
+    """Pods from -f files, else from the cluster (returned too, for events and the version)."""
+    if options.filenames:
+        from kubectl_pods.sources.files import pods_from_files
+
+        if names:
+            raise UserError("give pod names or -f files, not both")
+        return pods_from_files(options.filenames), None
+    cluster = open_cluster(options)
+    pods = cluster.pods(names)
+    if not pods:
+        where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
+        raise UserError(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
+    return pods, cluster
+
+
+def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
+                    try_cluster: bool = False) -> tuple[tuple[int, int], str]:
+    """The version in force and why: --k8s-version, else the cluster's, else the newest."""
+    if k8s_version:
+        version = versions.parse_version(k8s_version)
+        if not versions.OLDEST_SUPPORTED <= version <= versions.NEWEST_SUPPORTED:
+            raise UserError(f"Kubernetes {k8s_version} is not supported: use "
+                            f"{versions.format_version(versions.OLDEST_SUPPORTED)} to "
+                            f"{versions.format_version(versions.NEWEST_SUPPORTED)}")
+        return version, "given by --k8s-version"
+    if cluster is None and try_cluster and options.names_a_cluster:
+        try:
+            cluster = open_cluster(options)
+        except UserError as exc:
+            return versions.NEWEST_SUPPORTED, f"the newest supported (the cluster is unreachable: {exc})"
+    if cluster is not None:
+        try:
+            found = cluster.server_version()
+        except UserError as exc:
+            return versions.NEWEST_SUPPORTED, f"the newest supported (cannot read the cluster's version: {exc})"
+        clamped = max(versions.OLDEST_SUPPORTED, min(found, versions.NEWEST_SUPPORTED))
+        return clamped, f"read from the cluster (v{versions.format_version(found)})"
+    return versions.NEWEST_SUPPORTED, "the newest supported (no --k8s-version and no cluster named)"
+
+
+def note(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,135 @@
+"""Builds the Explanation of one pod from the rules in `lifecycle/` (no I/O, no printing)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+
+from kubectl_pods.errors import UserError
+from kubectl_pods.kube import versions
+from kubectl_pods.kube.pods import INIT, SIDECAR, containers, state_of, statuses_by_name
+from kubectl_pods.lifecycle import backoff
+from kubectl_pods.lifecycle.progress import backoff_of, blocked_by, container_state, termination_info
+from kubectl_pods.lifecycle.restarts import NO_RESTART, decide, restart_rule
+from kubectl_pods.lifecycle.startup import startup_stages
+from kubectl_pods.lifecycle.status_column import status_columns
+from kubectl_pods.lifecycle.termination import termination
+from kubectl_pods.lifecycle.warnings import shape_warnings
+from kubectl_pods.lifecycle.what_if import what_if
+from kubectl_pods.sources import PodInput
+
+JOB_KINDS = ("Job", "CronJob")
+_FIELD_PATH = re.compile(r"spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}")
+
+
+def parse_what_if(text: str) -> tuple[str, int]:
+    """`CONTAINER=exit:CODE` -> (container, code)."""
+    name, _, action = text.partition("=")
+    kind, _, code = action.partition(":")
+    if not name or kind != "exit" or not code.lstrip("-").isdigit():
+        raise UserError(f"invalid --what-if {text!r}: use CONTAINER=exit:CODE, e.g. app=exit:1")
+    return name, int(code)
+
+
+def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
+                what_ifs: list[tuple[str, int]] = ()) -> dict:
+    pod = item.pod
+    live = bool(pod.get("status")) and not item.is_template
+    refs = containers(pod, sidecars_supported=live or versions.native_sidecars(version))
+    statuses = statuses_by_name(pod) if live else {}
+    rules = {ref.name: restart_rule(ref, pod, version) for ref in refs}
+    columns = status_columns(pod) if live else None
+
+    will_restart, backoffs, entries = {}, {}, []
+    for ref in refs:
+        status = statuses.get(ref.name)
+        kind, details = state_of(status)
+        will_restart[ref.name] = kind != "terminated" or decide(rules[ref.name], details.get("exitCode") or 0) != NO_RESTART
+        if ref.role == INIT and kind == "terminated" and details.get("exitCode") == 0:
+            will_restart[ref.name] = False
+        backoffs[ref.name] = backoff_of(status, will_restart[ref.name] and ref.role != "ephemeral", now)
+        entries.append({
+            "name": ref.name, "role": ref.role, "index": ref.index, "image": ref.spec.get("image"),
+            "restartPolicy": rules[ref.name].policy, "restartRule": rules[ref.name].describe(),
+            "state": container_state(status),
+            "ready": bool(status and status.get("ready")),
+            "started": bool(status and status.get("started")),
+            "restartCount": (status or {}).get("restartCount") or 0,
+            "lastTermination": termination_info(((status or {}).get("lastState") or {}).get("terminated")),
+            "backoff": backoffs[ref.name],
+            "probes": [p for p in ("startupProbe", "readinessProbe", "livenessProbe") if ref.spec.get(p)],
+            "hooks": sorted((ref.spec.get("lifecycle") or {}).keys()),
+        })
+
+    alive = None
+    if live:
+        alive = {ref.name for ref in refs
+                 if (state_of(statuses.get(ref.name))[0] == "running")
+                 or (state_of(statuses.get(ref.name))[0] == "waiting"
+                     and state_of(statuses.get(ref.name))[1].get("reason") not in ("PodInitializing", None)
+                     and will_restart[ref.name])}
+    stop = termination(refs, pod, alive, version)
+    stages = startup_stages(refs)
+    is_job = bool(item.template_of and item.template_of.get("kind") in JOB_KINDS) or any(
+        o.get("kind") == "Job" for o in (pod.get("metadata") or {}).get("ownerReferences") or [])
+
+    known = {ref.name for ref in refs}
+    for name, _ in what_ifs:
+        if name not in known:
+            raise UserError(f"--what-if: pod {item.name} has no container {name!r} "
+                            f"(it has {', '.join(sorted(known))})")
+    meta = pod.get("metadata") or {}
+    return {
+        "name": item.name,
+        "namespace": meta.get("namespace"),
+        "source": item.source,
+        "templateOf": item.template_of,
+        "k8sVersion": versions.format_version(version),
+        "phase": (pod.get("status") or {}).get("phase") if live else None,
+        "status": columns.status if columns else None,
+        "ready": columns.ready if columns else f"0/{sum(1 for r in refs if r.role in ('app', SIDECAR))}",
+        "restarts": columns.restarts if columns else 0,
+        "lastRestart": columns.last_restart.isoformat().replace("+00:00", "Z") if columns and columns.last_restart else None,
+        "restartsText": columns.restarts_text(now) if columns else "0",
+        "ip": columns.ip if columns else None,
+        "node": columns.node if columns else None,
+        "restartPolicy": (pod.get("spec") or {}).get("restartPolicy") or "Always",
+        "startupOrder": [list(stage.containers) for stage in stages],
+        "startupStages": [{"containers": list(s.containers), "role": s.role, "gate": s.gate, "weak": s.weak}
+                          for s in stages],
+        "terminationOrder": stop.order,
+        "termination": {"gracePeriodSeconds": stop.grace_seconds, "notes": stop.notes},
+        "backoffSchedule": list(backoff.SCHEDULE[:7]),
+        "containers": entries,
+        "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart) if live else None,
+        "warnings": shape_warnings(pod, refs, version, is_job, not live),
+        "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
+        "events": [],
+    }
+
+
+def attach_events(explanation: dict, events: list[dict]) -> dict:
+    """Adds the pod's events (oldest first), each with the container it is about."""
+    rows = []
+    for event in events:
+        field_path = (event.get("involvedObject") or {}).get("fieldPath") or ""
+        match = _FIELD_PATH.match(field_path)
+        rows.append({
+            "time": event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp"),
+            "type": event.get("type"), "reason": event.get("reason"),
+            "message": event.get("message"), "count": event.get("count") or 1,
+            "container": match.group(1) if match else None,
+        })
+    return {**explanation, "events": rows}
+
+
+def group_key(explanation: dict) -> str:
+    """Pods with the same containers, status and problem share a key (for the summary)."""
+    shape = [(c["name"], c["role"], c["image"]) for c in explanation["containers"]]
+    blocked = explanation["blockedBy"]
+    problem = re.sub(r"\d+", "N", blocked["reason"]) if blocked else None
+    data = json.dumps([shape, explanation["status"], problem,
+                       sorted(w["code"] for w in explanation["warnings"])])
+    return hashlib.sha1(data.encode()).hexdigest()[:12]

@@ -1,0 +1,123 @@
+"""The explanation as text: a detailed view of one pod, or one summary line per group of pods."""
+
+from __future__ import annotations
+
+import textwrap
+
+from kubectl_pods.lifecycle.backoff import RESYNC_WAIT_SECONDS
+from kubectl_pods.render.table import table
+
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str = "  ", hanging: str = "    ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging)
+
+
+def _state_text(container: dict) -> str:
+    state = container["state"]
+    if state is None:
+        return "-"
+    if state["state"] == "terminated":
+        return f"terminated: {state.get('reason') or 'no reason'} ({state.get('exitCode')})"
+    if state["state"] == "waiting":
+        return f"waiting: {state.get('reason') or 'no reason'}"
+    if state["state"] == "running":
+        started = "" if container["role"] != "sidecar" else (", started" if container["started"] else ", not started")
+        return f"running{started}"
+    return "unknown"
+
+
+def render_detail(item: dict) -> str:
+    out = []
+    where = f" (namespace {item['namespace']})" if item.get("namespace") else ""
+    origin = f" · template of {item['templateOf']['kind']} {item['templateOf']['name']}" if item.get("templateOf") else ""
+    out.append(f"Pod {item['name']}{where}{origin} · Kubernetes {item['k8sVersion']} · "
+               f"restartPolicy {item['restartPolicy']}")
+    if item["status"] is not None:
+        out.append(f"STATUS {item['status']}   READY {item['ready']}   RESTARTS {item['restartsText']}"
+                   f"   PHASE {item['phase']}")
+    else:
+        out.append(f"A manifest, not a live pod: what the kubelet will do with it. READY will count "
+                   f"{item['ready'].split('/')[1]} containers (apps and sidecars).")
+    if item["blockedBy"]:
+        out += ["", _wrap(f"Blocked: {item['blockedBy']['reason']}", "", "  ")]
+
+    out += ["", "Startup order"]
+    for number, stage in enumerate(item["startupStages"], 1):
+        names = ", ".join(stage["containers"])
+        out.append(_wrap(f"{number}. {stage['role']:<8} {names} — next waits until {stage['gate']}"
+                         if number < len(item["startupStages"]) else
+                         f"{number}. {stage['role']:<8} {names} — {stage['gate']}", "  ", "       "))
+
+    out += ["", "Containers"]
+    if item["status"] is None:
+        rows = [[c["name"], c["role"], c["image"] or "-", c["restartPolicy"],
+                 ", ".join(c["probes"] + c["hooks"]) or "-"] for c in item["containers"]]
+        out.append(table(["NAME", "ROLE", "IMAGE", "RESTART POLICY", "PROBES AND HOOKS"], rows, "  "))
+    else:
+        rows = [[c["name"], c["role"], _state_text(c), "yes" if c["ready"] else "no",
+                 str(c["restartCount"]), c["restartPolicy"]] for c in item["containers"]]
+        out.append(table(["NAME", "ROLE", "STATE", "READY", "RESTARTS", "RESTART POLICY"], rows, "  "))
+    for c in item["containers"]:
+        details = []
+        state = c["state"] or {}
+        if state.get("meaning"):
+            details.append(f"now: {state['meaning']}" + (f" — {state['message']}" if state.get("message") else ""))
+        if c["lastTermination"]:
+            last = c["lastTermination"]
+            details.append(f"last run: {last['meaning']}" + (f", finished {last['finishedAt']}" if last.get("finishedAt") else ""))
+        if c["backoff"]:
+            b = c["backoff"]
+            when = (f"next restart in ~{b['nextRestartInSeconds']}s" if b["nextRestartInSeconds"] is not None
+                    else f"next restart {b['delaySeconds']}s after the exit")
+            details.append(f"back-off step {b['step']}: {b['delaySeconds']}s; {when} (at the first sync "
+                           f"after {b['nextRestartAt']}, up to ~{RESYNC_WAIT_SECONDS}s later)")
+        for line in details:
+            out.append(_wrap(f"{c['name']}: {line}", "    ", "      "))
+
+    out += ["", "Restarts"]
+    for c in item["containers"]:
+        out.append(_wrap(f"{c['name']}: {c['restartRule']}", "  ", "    "))
+    schedule = ", ".join(f"{s}s" for s in item["backoffSchedule"])
+    out.append(_wrap(f"Back-off after each exit, counted from finishedAt: {schedule} (capped at 300s; "
+                     "reset after a run of 10 minutes). The restart comes at the next pod sync, up to "
+                     f"~{RESYNC_WAIT_SECONDS}s later. A node may set a shorter maximum "
+                     "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
+
+    out += ["", f"Termination order (grace period {item['termination']['gracePeriodSeconds']}s)"]
+    for number, stage in enumerate(item["terminationOrder"], 1):
+        out.append(f"  {number}. {', '.join(stage)}")
+    if not item["terminationOrder"]:
+        out.append("  nothing is running")
+    for note in item["termination"]["notes"]:
+        out.append(_wrap(f"- {note}", "  ", "    "))
+
+    if item["warnings"]:
+        out += ["", "Warnings"]
+        for warning in item["warnings"]:
+            out.append(_wrap(f"[{warning['code']}] {warning['message']}", "  ", "    "))
+    for result in item["whatIf"]:
+        out += ["", f"What if `{result['container']}` exits {result['exitCode']} now ({result['meaning']})"]
+        for step in result["steps"]:
+            out.append(_wrap(f"- {step}", "  ", "    "))
+    if item["events"]:
+        out += ["", "Events (latest 10)"]
+        rows = [[e["time"] or "", e["type"] or "", e["reason"] or "", e["container"] or "-", (e["message"] or "")[:60]]
+                for e in item["events"][-10:]]
+        out.append(table(["TIME", "TYPE", "REASON", "CONTAINER", "MESSAGE"], rows, "  "))
+    return "\n".join(out) + "\n"
+
+
+def render_summary(items: list[dict], groups: dict[str, list[dict]], show_namespace: bool) -> str:
+    rows = []
+    for members in groups.values():
+        first = members[0]
+        name = first["name"] if len(members) == 1 else f"{first['name']} (+{len(members) - 1} like it)"
+        note = first["blockedBy"]["reason"] if first["blockedBy"] else (
+            ", ".join(sorted({w["code"] for w in first["warnings"]})) or "-")
+        row = [name, first["status"] or "manifest", first["ready"], first["restartsText"], note]
+        rows.append(([first["namespace"] or ""] if show_namespace else []) + row)
+    headers = (["NAMESPACE"] if show_namespace else []) + ["NAME", "STATUS", "READY", "RESTARTS", "BLOCKED BY / WARNINGS"]
+    footer = f"\n{len(items)} pods in {len(groups)} groups; details: -o wide or name a pod\n"
+    return table(headers, rows) + footer

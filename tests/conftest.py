@@ -1,0 +1,67 @@
+"""Shared fixtures: the recorded corpora in ../shared, the loopback API server, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.apiserver.server import RunningApiServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("KUBECTL_PODS_SHARED", ROOT.parent / "shared"))
+ORACLE = SHARED / "fixtures" / "oracle"
+KUBELET = SHARED / "fixtures" / "kubelet"
+VERSIONS = SHARED / "fixtures" / "versions"
+
+
+def load_json(path: Path):
+    return json.loads(path.read_text())
+
+
+def oracle_cases(name: str) -> list[dict]:
+    return load_json(ORACLE / name)
+
+
+def kubelet_traces() -> list[Path]:
+    return sorted(KUBELET.glob("*.json"))
+
+
+def seed_objects() -> dict[str, list[dict]]:
+    """Every object of the oracle corpus, as the server stored it."""
+    objects: dict[str, list[dict]] = {}
+    for case in oracle_cases("status-table.json"):
+        objects.setdefault("Pod", []).append(case["pod"])
+    for case in oracle_cases("drift.json"):
+        objects.setdefault("Pod", []).append(case["live"])
+    for case in oracle_cases("defaulting.json"):
+        objects.setdefault(case["live"]["kind"], []).append(case["live"])
+    return objects
+
+
+@pytest.fixture
+def apiserver():
+    server = RunningApiServer(seed_objects())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kubeconfig(apiserver, tmp_path) -> str:
+    return apiserver.write_kubeconfig(tmp_path / "kubeconfig", namespace="oracle-status",
+                                      extra_contexts={"drift": "oracle-drift", "defaults": "oracle-defaulting"})
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `kubectl pods ARGS` in-process: (exit code, stdout, stderr)."""
+    from kubectl_pods.cli import main
+
+    def run(*args: str):
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
