@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 from pathlib import Path
@@ -17,8 +19,14 @@ KUBELET = SHARED / "fixtures" / "kubelet"
 VERSIONS = SHARED / "fixtures" / "versions"
 
 
-def load_json(path: Path):
+@functools.lru_cache(maxsize=None)
+def _load_json_cached(path: Path):
     return json.loads(path.read_text())
+
+
+def load_json(path: Path):
+    """A fresh copy each call, so that no test can change what another one reads."""
+    return copy.deepcopy(_load_json_cached(path))
 
 
 def oracle_cases(name: str) -> list[dict]:

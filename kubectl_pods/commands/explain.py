@@ -17,8 +17,9 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
 
     check_output(output, OUTPUTS)
     what_ifs = [parse_what_if(text) for text in what_if]
+    given = resolve_version(k8s_version, options) if k8s_version else None
     pods, cluster = load_pods(names, options)
-    version, _ = resolve_version(k8s_version, options, cluster)
+    version, _ = given or resolve_version(None, options, cluster)
     now = now_utc()
     items = []
     for pod in pods:

@@ -240,10 +240,11 @@ def _connection_error(exc: Exception, host: str, timeout: float | None) -> UserE
     import urllib3
 
     reason = getattr(exc, "reason", None) or exc
-    if isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError)):
-        return UserError(f"the server {host} did not answer within {timeout:g}s (--request-timeout)"
-                         if timeout else f"the request to {host} timed out")
+    # NewConnectionError subclasses urllib3's TimeoutError: test it first.
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         return UserError(f"the connection to the server {host} was refused - "
                          "did you specify the right host or port?")
+    if isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError)):
+        return UserError(f"the server {host} did not answer within {timeout:g}s (--request-timeout)"
+                         if timeout else f"the request to {host} timed out")
     return UserError(f"cannot reach the server {host}: {reason}")

@@ -87,7 +87,8 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         with self.server.state.lock:
             self.server.state.requests.append(
-                RecordedRequest(self.command, parts.path, query, dict(self.headers.items())))
+                RecordedRequest(self.command, parts.path, query,
+                                {k.lower(): v for k, v in self.headers.items()}))
         return parts.path, query
 
     def _send(self, code: int, body: dict, headers: dict | None = None):
@@ -240,7 +241,8 @@ class RunningApiServer:
     def __init__(self, objects: dict[str, list[dict]] | None = None):
         self.state = ApiServerState(objects={k: list(v) for k, v in (objects or {}).items()})
         self.httpd = LoopbackApiServer(self.state)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     @property

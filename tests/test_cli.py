@@ -1,0 +1,53 @@
+"""The CLI: help, version, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kubectl_pods import __version__
+
+
+def test_version(cli):
+    assert cli("version") == (0, f"kubectl-pods {__version__}\n", "")
+
+
+def test_help_does_not_import_heavy_modules():
+    code = ("import sys; from kubectl_pods.cli import main\n"
+            "try:\n    main(['--help'])\nfinally:\n"
+            "    print(sorted(m for m in ('kubernetes', 'deepdiff', 'jinja2') if m in sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+    assert "kubectl pods" in result.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["explain", "--output", "xml", "-f", "x"], "unknown output format 'xml'"),
+    (["explain", "--bogus"], "No such option"),
+    (["explain", "-f", "/nonexistent.yaml"], "does not exist"),
+    (["explain", "--what-if", "app=boom", "-f", "x"], "invalid --what-if"),
+    (["explain", "--request-timeout", "abc", "-f", "x"], "invalid --request-timeout"),
+    (["explain", "--k8s-version", "2.1", "-f", "x"], "only 1.x exists"),
+])
+def test_errors_are_one_line_with_exit_2(cli, args, needle):
+    code, out, err = cli(*args)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1 and needle in err
+
+
+def test_invalid_yaml_file(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Pod\nspec: [unclosed\n")
+    code, _, err = cli("explain", "-f", str(bad))
+    assert code == 2 and "invalid YAML or JSON" in err and err.count("\n") == 1
+
+
+def test_traceback_only_with_verbose(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- just\n- a list\n")
+    code, _, err = cli("explain", "-f", str(bad))
+    assert code == 2 and "Traceback" not in err
+    code, _, err = cli("explain", "-f", str(bad), "-v")
+    assert code == 2 and "Traceback" in err and err.rstrip().splitlines()[-1].startswith("error: ")
