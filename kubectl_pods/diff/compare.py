@@ -1,0 +1,54 @@
+"""deepdiff over the normalised, identity-keyed objects → a list of changes in the fixture's style.
+
+Each change holds the values at its path in the objects as they were given (not normalised), so
+a user sees what they wrote and what the server holds.
+"""
+
+from __future__ import annotations
+
+from kubectl_pods.diff.defaults import normalise
+from kubectl_pods.diff.paths import Keyed, format_path, keyed_pair, value_at
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+# Maps whose entries count one by one, like list items (fixtures/oracle/README.md).
+ENTRY_MAPS = ("labels", "annotations", "nodeSelector")
+
+
+def _entries(parts: list, value) -> list[list]:
+    """A whole identity list or entry map added or removed is one change per item or entry."""
+    if isinstance(value, Keyed) or (isinstance(value, dict) and parts and parts[-1] in ENTRY_MAPS):
+        return [parts + [key] for key in value] or [parts]
+    return [parts]
+
+
+def _kind(report_type: str) -> str | None:
+    if report_type in ("dictionary_item_added", "iterable_item_added", "attribute_added"):
+        return ADDED
+    if report_type in ("dictionary_item_removed", "iterable_item_removed", "attribute_removed"):
+        return REMOVED
+    if report_type in ("values_changed", "type_changes"):
+        return CHANGED
+    return None
+
+
+def diff_objects(intended: dict, live: dict, intended_is_template: bool = False) -> list[dict]:
+    """Every real difference between what was intended and what the server holds."""
+    from deepdiff import DeepDiff
+
+    mine, theirs = normalise(intended, live, intended_is_template)
+    keyed_mine, keyed_theirs = keyed_pair(mine, theirs)
+    tree = DeepDiff(keyed_mine, keyed_theirs, view="tree", verbose_level=2)
+    changes = []
+    for report_type, levels in tree.items():
+        kind = _kind(report_type)
+        if kind is None:
+            continue
+        for level in levels:
+            parts = level.path(output_format="list")
+            whole = level.t2 if kind == ADDED else level.t1
+            for item in (_entries(parts, whole) if kind != CHANGED else [parts]):
+                changes.append({
+                    "path": format_path(item), "type": kind,
+                    "intended": value_at(intended, item), "live": value_at(live, item),
+                })
+    return sorted(changes, key=lambda change: change["path"])
