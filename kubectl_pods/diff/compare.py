@@ -37,7 +37,8 @@ def diff_objects(intended: dict, live: dict, intended_is_template: bool = False)
 
     mine, theirs = normalise(intended, live, intended_is_template)
     keyed_mine, keyed_theirs = keyed_pair(mine, theirs)
-    tree = DeepDiff(keyed_mine, keyed_theirs, view="tree", verbose_level=2)
+    # threshold_to_diff_deeper=0: never collapse a dict with few shared keys into one whole change.
+    tree = DeepDiff(keyed_mine, keyed_theirs, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
     changes = []
     for report_type, levels in tree.items():
         kind = _kind(report_type)

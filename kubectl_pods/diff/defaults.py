@@ -37,11 +37,14 @@ def normalise(intended: dict, live: dict, intended_is_template: bool = False) ->
         strip_server_owned(obj)
     adopt_server_assigned(mine, theirs, intended_is_template)
     kind = theirs.get("kind") or mine.get("kind")
-    if kind == "Pod":
-        default_pod_spec(mine.setdefault("spec", {}), theirs.get("spec") or {}, is_pod=True,
-                         owner_kind=_owner_kind(theirs))
-    else:
-        default_workload(kind, mine, theirs)
+    # The live side is defaulted too (a no-op for what a server returned), so that a live
+    # object read from a plain manifest file is compared on equal terms.
+    for target, source in ((theirs, copy.deepcopy(theirs)), (mine, theirs)):
+        if kind == "Pod":
+            default_pod_spec(target.setdefault("spec", {}), source.get("spec") or {}, is_pod=True,
+                             owner_kind=_owner_kind(theirs))
+        else:
+            default_workload(kind, target, source)
     for obj in (mine, theirs):
         drop_empty_and_null_timestamps(obj)
         canonical_quantities(obj)

@@ -11,6 +11,7 @@ HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "lo
                 "fluent-bit", "fluentd", "vector", "promtail", "cloud-sql-proxy", "vault-agent",
                 "otel-collector", "ambassador", "adapter", "exporter")
 ROLE_ANNOTATION = "kubectl-pods.dev/roles"
+HELPER_ROLES = ("sidecar", "adapter", "ambassador", "helper")
 
 
 def _warning(code: str, message: str, container: str | None = None) -> dict:
@@ -26,7 +27,7 @@ def declared_roles(pod: dict) -> dict[str, str]:
 
 def _looks_like_helper(ref: ContainerRef, roles: dict[str, str]) -> bool:
     if ref.name in roles:
-        return roles[ref.name] not in ("app", "main")
+        return roles[ref.name] in HELPER_ROLES
     return any(part in ref.name for part in HELPER_NAMES)
 
 

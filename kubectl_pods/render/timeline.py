@@ -41,7 +41,8 @@ def _predicted(item: dict) -> str:
         row = " " * first + RUN * (last - first + 1)
         lines.append(f"{c['name']:<{width}}  |{row:<{end}}|  {c['role']}: {tail}")
     axis = "".join(f"{'start ' + str(i + 1):<{block}}" for i in range(len(stages)))
-    lines.append(f"{'':<{width}}   {axis}{'stop':<{block}}")
+    axis += "".join(f"{'stop ' + str(i + 1):<{block}}" for i in range(len(item["terminationOrder"])))
+    lines.append(f"{'':<{width}}   {axis}".rstrip())
     return "\n".join(lines) + "\n"
 
 

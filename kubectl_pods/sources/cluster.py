@@ -113,18 +113,20 @@ class Cluster:
             raise _connection_error(exc, api.configuration.host, self.options.request_timeout) from None
 
     # -- what the commands need ---------------------------------------------------------------
-    def pods(self, names: tuple[str, ...] = ()) -> list[PodInput]:
+    def pods(self, names: tuple[str, ...] = (), selector: str | None = None) -> list[PodInput]:
+        """Pods by name, else every pod the flags select (`selector` overrides -l)."""
         opts = self.options
+        selector = selector or opts.selector
         if names and opts.all_namespaces:
             raise UserError("a resource cannot be retrieved by name across all namespaces")
-        if names and (opts.selector or opts.field_selector):
+        if names and (selector or opts.field_selector):
             raise UserError("name cannot be provided when a selector is specified")
         if names:
             return [PodInput(pod=self.get_json(resource_path("Pod", self.namespace, name),
                                                Request("get", "pods", self.namespace, name)),
                              source="cluster") for name in names]
         namespace = None if opts.all_namespaces else self.namespace
-        query = {"labelSelector": opts.selector, "fieldSelector": opts.field_selector}
+        query = {"labelSelector": selector, "fieldSelector": opts.field_selector}
         return [PodInput(pod=pod, source="cluster") for pod in self.list_json("Pod", namespace, query)]
 
     def events_for(self, pod: dict) -> list[dict]:

@@ -68,8 +68,13 @@ def pod_from_template(workload: dict) -> dict:
 
 
 def owner_ref(obj: dict) -> dict:
+    """The workload a template belongs to, with the labels its pods carry (its selector)."""
     meta = obj.get("metadata") or {}
-    return {"kind": obj.get("kind"), "name": meta.get("name"), "namespace": meta.get("namespace")}
+    selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels")
+    if not selector or obj.get("kind") in ("Job", "CronJob"):
+        selector = (pod_template(obj).get("metadata") or {}).get("labels") or {}
+    return {"kind": obj.get("kind"), "name": meta.get("name"), "namespace": meta.get("namespace"),
+            "matchLabels": selector}
 
 
 def _read_texts(path: str) -> Iterator[tuple[str, str]]:
