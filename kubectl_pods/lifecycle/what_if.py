@@ -24,8 +24,9 @@ def what_if(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
     rule = rules[name]
     restart_count = (statuses.get(name) or {}).get("restartCount") or 0
     delay = backoff.nominal_delay(restart_count)
-    after = (f"after {delay}s of back-off" if delay else
-             "at once (the first restart has no back-off)") + f" (restartCount {restart_count})"
+    after = (f"after {delay}s of back-off (restartCount {restart_count})" if delay else
+             "at once (restartCount 0: the first restart has no back-off)")
+    shown = "Completed" if exit_code == 0 else "Error"
     result = {"container": name, "role": ref.role, "exitCode": exit_code,
               "meaning": meaning(exit_code, "Completed" if exit_code == 0 else None),
               "action": "none", "delaySeconds": None, "podPhase": None, "steps": []}
@@ -73,13 +74,13 @@ def what_if(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
             return result
         result.update(action="restart", delaySeconds=delay)
         steps.append(f"`{name}` is retried {after}; "
-                     "STATUS shows Init:Error, then Init:CrashLoopBackOff; nothing after it starts")
+                     f"STATUS shows Init:{shown}, then Init:CrashLoopBackOff; nothing after it starts")
         return result
 
     if decision != NO_RESTART:
         result.update(action="restart", delaySeconds=delay)
         steps.append(f"`{name}` is restarted {after}, by {rule.describe()}; "
-                     f"RESTARTS goes up by one, STATUS shows Error then CrashLoopBackOff")
+                     f"RESTARTS goes up by one, STATUS shows {shown}, then CrashLoopBackOff while it waits")
         return result
     steps.append(f"`{name}` is not restarted ({rule.describe()})")
     others = [a for a in apps if a.name != name and _alive_or_restarting(a, statuses, rules)]

@@ -24,6 +24,8 @@ def yaml_scalar(value) -> str:
         return str(value)
     if value is None:
         return "null"
+    if not isinstance(value, (str, int, float, bool, list, dict)):
+        value = str(value)  # an Undefined raises here, as StrictUndefined should
     if isinstance(value, str):
         text = yaml.safe_dump(value, default_style='"', width=2**31, allow_unicode=True)
     else:
