@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -98,6 +99,12 @@ def _read_texts(path: str) -> Iterator[tuple[str, str]]:
 
 
 def _parse(source: str, text: str) -> list:
+    if text.lstrip().startswith(("{", "[")):
+        # JSON (what `kubectl get -o json` prints) parses 50x faster with json than with YAML.
+        try:
+            return [json.loads(text)]
+        except ValueError:
+            pass  # JSON-looking YAML flow style: let YAML read it
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
