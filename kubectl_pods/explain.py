@@ -63,13 +63,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
             "hooks": sorted((ref.spec.get("lifecycle") or {}).keys()),
         })
 
-    alive = None
-    if live:
-        alive = {ref.name for ref in refs
-                 if (state_of(statuses.get(ref.name))[0] == "running")
-                 or (state_of(statuses.get(ref.name))[0] == "waiting"
-                     and state_of(statuses.get(ref.name))[1].get("reason") not in ("PodInitializing", None)
-                     and will_restart[ref.name])}
+    alive = {ref.name for ref in refs if _alive(statuses.get(ref.name), will_restart[ref.name])} if live else None
     stop = termination(refs, pod, alive, version)
     stages = startup_stages(refs)
     is_job = bool(item.template_of and item.template_of.get("kind") in JOB_KINDS) or any(
@@ -108,6 +102,14 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
         "events": [],
     }
+
+
+def _alive(status: dict | None, will_restart: bool) -> bool:
+    """Running, or between restarts: what a delete would have to stop."""
+    kind, details = state_of(status)
+    if kind == "running":
+        return True
+    return kind == "waiting" and details.get("reason") not in ("PodInitializing", None) and will_restart
 
 
 def attach_events(explanation: dict, events: list[dict]) -> dict:

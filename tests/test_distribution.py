@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import os
@@ -106,7 +105,7 @@ def test_each_broken_rule_is_caught(rule, mutate):
     assert rule in {found for found, _ in validate_manifest(manifest)}
 
 
-def _tar(entries: dict[str, bytes | None], links: dict[str, str] = {}) -> bytes:
+def _tar(entries: dict[str, bytes], links: dict[str, str] | None = None) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for name, data in entries.items():
@@ -114,7 +113,7 @@ def _tar(entries: dict[str, bytes | None], links: dict[str, str] = {}) -> bytes:
             info.size = len(data)
             info.mode = 0o755 if name.endswith("kubectl-pods") else 0o644
             archive.addfile(info, io.BytesIO(data))
-        for name, target in links.items():
+        for name, target in (links or {}).items():
             info = tarfile.TarInfo(name)
             info.type = tarfile.SYMTYPE
             info.linkname = target

@@ -25,8 +25,8 @@ def sidecar(name, probe=True, **fields):
     return container(name, restartPolicy="Always", **extra, **fields)
 
 
-def pod(init=(), apps=(container("app"),), policy=None, **spec):
-    body = {"initContainers": list(init), "containers": list(apps), **spec}
+def pod(init=(), apps=None, policy=None, **spec):
+    body = {"initContainers": list(init), "containers": list(apps or [container("app")]), **spec}
     if policy:
         body["restartPolicy"] = policy
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": body}

@@ -74,7 +74,9 @@ def _crash_text(status: dict, back: dict | None) -> str:
     reason = last.get("reason")
     what = f"exit {code}" + (f" ({reason})" if reason and reason not in ("Error", "Completed") else "")
     text = f"{what}, {status.get('restartCount') or 0} restarts"
-    if back and back.get("nextRestartInSeconds") is not None:
+    if back and back.get("nextRestartInSeconds") == 0:
+        text += ", next try due now (at the kubelet's next sync)"
+    elif back and back.get("nextRestartInSeconds") is not None:
         text += f", next try in ~{back['nextRestartInSeconds']}s"
     elif back:
         text += f", next try {back['delaySeconds']}s after the last exit"

@@ -50,8 +50,8 @@ def termination(refs: list[ContainerRef], pod: dict, running: set[str] | None,
     else:
         order = [first + sidecars] if first or sidecars else []
         if sidecars:
-            notes.append(f"before 1.29 sidecars are not stopped in order: they get the stop signal "
-                         f"together with the app containers")
+            notes.append("before 1.29 sidecars are not stopped in order: they get the stop signal "
+                         "together with the app containers")
     with_pre_stop = [r.name for r in refs if alive(r) and (r.spec.get("lifecycle") or {}).get("preStop")]
     if with_pre_stop:
         notes.append(f"preStop hooks ({', '.join(with_pre_stop)}) all start at once when the pod is "

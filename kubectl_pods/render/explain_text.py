@@ -69,8 +69,12 @@ def render_detail(item: dict) -> str:
             details.append(f"last run: {last['meaning']}" + (f", finished {last['finishedAt']}" if last.get("finishedAt") else ""))
         if c["backoff"]:
             b = c["backoff"]
-            when = (f"next restart in ~{b['nextRestartInSeconds']}s" if b["nextRestartInSeconds"] is not None
-                    else f"next restart {b['delaySeconds']}s after the exit")
+            if b["nextRestartInSeconds"] == 0:
+                when = "next restart due now"
+            elif b["nextRestartInSeconds"] is not None:
+                when = f"next restart in ~{b['nextRestartInSeconds']}s"
+            else:
+                when = f"next restart {b['delaySeconds']}s after the exit"
             details.append(f"back-off step {b['step']}: {b['delaySeconds']}s; {when} (at the first sync "
                            f"after {b['nextRestartAt']}, up to ~{RESYNC_WAIT_SECONDS}s later)")
         for line in details:

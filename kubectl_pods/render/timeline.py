@@ -11,7 +11,7 @@ from datetime import datetime
 from kubectl_pods.kube.timefmt import parse_time
 
 CHART_WIDTH = 60
-RUN, GAP = "#", "."
+RUN = "#"
 
 
 def render_timeline(item: dict, now: datetime | None) -> str:
