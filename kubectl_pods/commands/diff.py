@@ -21,7 +21,6 @@ class LiveSide:
     """Live pods (and their owners) from the cluster or from `--live` files."""
 
     def __init__(self, live_files: list[str], options: KubeOptions):
-        self.options = options
         if live_files:
             from kubectl_pods.sources.files import read_documents
 
@@ -45,8 +44,8 @@ class LiveSide:
             found = [p for p in found if _labels_match(p.pod, match_labels)]
         return found
 
-    def owner_template(self, pod: dict) -> tuple[dict, dict] | None:
-        """(the nearest controller, a Pod built from its template) or None."""
+    def owner_template(self, pod: dict) -> dict | None:
+        """A Pod built from the nearest controller's template, or None."""
         from kubectl_pods.sources.files import pod_from_template
 
         if self.cluster is not None:
@@ -56,7 +55,7 @@ class LiveSide:
             ref = next((r for r in refs if r.get("controller")), None)
             chain = [o for o in self.objects if ref and o.get("kind") == ref.get("kind")
                      and (o.get("metadata") or {}).get("name") == ref.get("name")]
-        return (chain[0], pod_from_template(chain[0])) if chain else None
+        return pod_from_template(chain[0]) if chain else None
 
 
 def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
@@ -78,7 +77,7 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
             found = live.owner_template(target.pod)
             if found is None:
                 raise UserError(f"pod {target.name} has no controller to compare with (--owner)")
-            pairs.append((found[1], target.pod, True))
+            pairs.append((found, target.pod, True))
     elif options.filenames:
         from kubectl_pods.sources.files import pods_from_files
 
