@@ -22,7 +22,7 @@ def render_timeline(item: dict, now: datetime | None) -> str:
 
 def _predicted(item: dict) -> str:
     stages = item["startupStages"]
-    block = max(3, CHART_WIDTH // (len(stages) + len(item["terminationOrder"]) + 1))
+    block = max(8, CHART_WIDTH // (len(stages) + len(item["terminationOrder"]) + 1))  # room for "start 10"
     start_of = {name: i for i, stage in enumerate(stages) for name in stage["containers"]}
     stop_rank = {name: i for i, stage in enumerate(item["terminationOrder"]) for name in stage}
     end = (len(stages) + len(item["terminationOrder"])) * block
