@@ -9,10 +9,10 @@ from datetime import datetime
 
 from kubectl_pods.errors import UserError
 from kubectl_pods.kube import versions
-from kubectl_pods.kube.pods import INIT, SIDECAR, containers, state_of, statuses_by_name
+from kubectl_pods.kube.pods import SIDECAR, containers, state_of, statuses_by_name
 from kubectl_pods.lifecycle import backoff
 from kubectl_pods.lifecycle.progress import backoff_of, blocked_by, container_state, termination_info
-from kubectl_pods.lifecycle.restarts import NO_RESTART, decide, restart_rule
+from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
 from kubectl_pods.lifecycle.startup import startup_stages
 from kubectl_pods.lifecycle.status_column import status_columns
 from kubectl_pods.lifecycle.termination import termination
@@ -45,10 +45,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
     will_restart, backoffs, entries = {}, {}, []
     for ref in refs:
         status = statuses.get(ref.name)
-        kind, details = state_of(status)
-        will_restart[ref.name] = kind != "terminated" or decide(rules[ref.name], details.get("exitCode") or 0) != NO_RESTART
-        if ref.role == INIT and kind == "terminated" and details.get("exitCode") == 0:
-            will_restart[ref.name] = False
+        will_restart[ref.name] = runs_or_will_run(rules[ref.name], status)
         backoffs[ref.name] = backoff_of(status, will_restart[ref.name] and ref.role != "ephemeral", now)
         entries.append({
             "name": ref.name, "role": ref.role, "index": ref.index, "image": ref.spec.get("image"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubectl_pods.kube import versions
-from kubectl_pods.kube.pods import EPHEMERAL, INIT, SIDECAR, ContainerRef
+from kubectl_pods.kube.pods import EPHEMERAL, INIT, SIDECAR, ContainerRef, state_of
 
 RESTART, RESTART_ALL, NO_RESTART = "Restart", "RestartAllContainers", "NoRestart"
 
@@ -56,6 +56,12 @@ def restart_rule(ref: ContainerRef, pod: dict, version: tuple[int, int]) -> Rest
                   else f"pod restartPolicy {pod_policy}: init containers are retried until they exit 0")
         return RestartRule(policy, (), source)
     return RestartRule(pod_policy, (), f"pod restartPolicy {pod_policy}")
+
+
+def runs_or_will_run(rule: RestartRule, status: dict | None) -> bool:
+    """Whether a container is running, not created yet, or will be restarted after its exit."""
+    kind, details = state_of(status)
+    return kind != "terminated" or decide(rule, details.get("exitCode") or 0) != NO_RESTART
 
 
 def decide(rule: RestartRule, exit_code: int) -> str:

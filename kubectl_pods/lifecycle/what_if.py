@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from kubectl_pods.kube.pods import APP, EPHEMERAL, INIT, SIDECAR, ContainerRef, state_of
 from kubectl_pods.lifecycle import backoff
-from kubectl_pods.lifecycle.restarts import NO_RESTART, RESTART_ALL, RestartRule, decide
 from kubectl_pods.lifecycle.exit_codes import meaning
-
-
-def _alive_or_restarting(ref: ContainerRef, statuses: dict, rules: dict[str, RestartRule]) -> bool:
-    status = statuses.get(ref.name)
-    if status is None:
-        return True  # a manifest, or not created yet: it will run
-    kind, details = state_of(status)
-    if kind != "terminated":
-        return True
-    return decide(rules[ref.name], details.get("exitCode") or 0) != NO_RESTART
+from kubectl_pods.lifecycle.restarts import NO_RESTART, RESTART_ALL, RestartRule, decide, runs_or_will_run
 
 
 def what_if(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
@@ -49,7 +39,7 @@ def what_if(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
     apps = [r for r in refs if r.role == APP]
     sidecars = [r for r in refs if r.role == SIDECAR]
     if ref.role == SIDECAR:
-        others_running = any(_alive_or_restarting(a, statuses, rules) for a in apps)
+        others_running = any(runs_or_will_run(rules[a.name], statuses.get(a.name)) for a in apps)
         if others_running:
             result.update(action="restart", delaySeconds=delay)
             steps.append(f"sidecar `{name}` is restarted whatever the pod's restartPolicy, {after}; "
@@ -83,7 +73,7 @@ def what_if(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
                      f"RESTARTS goes up by one, STATUS shows {shown}, then CrashLoopBackOff while it waits")
         return result
     steps.append(f"`{name}` is not restarted ({rule.describe()})")
-    others = [a for a in apps if a.name != name and _alive_or_restarting(a, statuses, rules)]
+    others = [a for a in apps if a.name != name and runs_or_will_run(rules[a.name], statuses.get(a.name))]
     if others:
         steps.append(f"the pod keeps running while {', '.join(f'`{a.name}`' for a in others)} "
                      "run; it completes when they are done")
