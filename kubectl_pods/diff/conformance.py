@@ -106,11 +106,6 @@ def check_pod(pattern: str, pod: dict) -> list[dict]:
 
 
 def conformance_items(pattern: str, targets: list[PodInput]) -> list[dict]:
-    items = []
-    for target in targets:
-        meta = target.pod.get("metadata") or {}
-        owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
-        items.append({"name": target.name, "namespace": meta.get("namespace"),
-                      "owner": {"kind": owner.get("kind"), "name": owner.get("name")} if owner else None,
-                      "changes": check_pod(pattern, target.pod)})
-    return items
+    from kubectl_pods.diff.report import report_item
+
+    return [report_item(target.pod, check_pod(pattern, target.pod)) for target in targets]

@@ -23,6 +23,11 @@ def pod_diff(intended: dict, live: dict, *, intended_is_template: bool, ignore: 
                 change["message"] = "removed after creation"
             else:
                 change["message"] = "changed by " + (managers[0] if managers else "someone other than the owner")
+    return report_item(live, changes)
+
+
+def report_item(live: dict, changes: list[dict]) -> dict:
+    """One pod of the DiffList: its name, namespace, controller and changes."""
     meta = live.get("metadata") or {}
     owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
     return {"name": meta.get("name"), "namespace": meta.get("namespace"),
