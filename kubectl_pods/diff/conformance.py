@@ -6,6 +6,7 @@ compared like a manifest instead.
 
 from __future__ import annotations
 
+from kubectl_pods.diff.report import report_item
 from kubectl_pods.errors import UserError
 from kubectl_pods.kube.versions import NEWEST_SUPPORTED
 from kubectl_pods.lifecycle.warnings import ROLE_ANNOTATION, declared_roles
@@ -106,6 +107,4 @@ def check_pod(pattern: str, pod: dict) -> list[dict]:
 
 
 def conformance_items(pattern: str, targets: list[PodInput]) -> list[dict]:
-    from kubectl_pods.diff.report import report_item
-
     return [report_item(target.pod, check_pod(pattern, target.pod)) for target in targets]
