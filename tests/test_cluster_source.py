@@ -60,15 +60,21 @@ def test_pods_by_name_and_events(kubeconfig, apiserver):
     event = {"kind": "Event", "metadata": {"name": "e1", "namespace": "oracle-status"},
              "involvedObject": {"kind": "Pod", "name": "st-0001", "fieldPath": "spec.containers{web}"},
              "reason": "BackOff", "type": "Warning", "message": "Back-off restarting", "lastTimestamp": "2026-01-01T00:00:00Z"}
+    neighbour = next(p["metadata"]["name"] for p in apiserver.state.objects["Pod"]
+                     if p["metadata"]["name"] != "st-0001" and p["metadata"]["namespace"] == "oracle-status")
     other = {**event, "metadata": {"name": "e2", "namespace": "oracle-status"},
-             "involvedObject": {"kind": "Pod", "name": "st-0002"}}
+             "involvedObject": {"kind": "Pod", "name": neighbour}}
     apiserver.add(event, other)
     source = cluster(kubeconfig)
     [found] = source.pods(("st-0001",))
     assert found.name == "st-0001"
-    events = source.events_for(found.pod)
-    assert [e["metadata"]["name"] for e in events] == ["e1"]
+    events = source.events_by_pod([found.pod])
+    assert [e["metadata"]["name"] for e in events[("oracle-status", "st-0001")]] == ["e1"]
     assert apiserver.requests[-1].query["fieldSelector"] == "involvedObject.name=st-0001"
+    both = source.events_by_pod([p.pod for p in source.pods()])
+    assert apiserver.requests[-1].query["fieldSelector"] == "involvedObject.kind=Pod"
+    assert [e["metadata"]["name"] for e in both[("oracle-status", "st-0001")]] == ["e1"]
+    assert [e["metadata"]["name"] for e in both[("oracle-status", neighbour)]] == ["e2"]
 
 
 def test_pagination_over_1200_pods_in_pages_of_500(tmp_path):

@@ -21,12 +21,10 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     pods, cluster = load_pods(names, options)
     version, _ = given or resolve_version(None, options, cluster)
     now = now_utc()
-    items = []
-    for pod in pods:
-        item = explain_pod(pod, version, now, what_ifs)
-        if cluster is not None and (names or len(pods) == 1 or timeline or output != "text"):
-            item = attach_events(item, cluster.events_for(pod.pod))
-        items.append(item)
+    items = [explain_pod(pod, version, now, what_ifs) for pod in pods]
+    if cluster is not None and (names or len(pods) == 1 or timeline or output != "text"):
+        events = cluster.events_by_pod([pod.pod for pod in pods])
+        items = [attach_events(item, events[(item["namespace"], item["name"])]) for item in items]
     sys.stdout.write(render(items, output, timeline, bool(names), options.all_namespaces, now))
     return 0
 

@@ -129,14 +129,27 @@ class Cluster:
         query = {"labelSelector": selector, "fieldSelector": opts.field_selector}
         return [PodInput(pod=pod, source="cluster") for pod in self.list_json("Pod", namespace, query)]
 
-    def events_for(self, pod: dict) -> list[dict]:
-        """The events about one pod, oldest first."""
-        meta = pod.get("metadata") or {}
-        query = {"fieldSelector": f"involvedObject.name={meta.get('name')}"}
-        events = self.list_json("Event", meta.get("namespace"), query)
-        uid = meta.get("uid")
-        mine = [e for e in events if not uid or (e.get("involvedObject") or {}).get("uid") in (uid, None)]
-        return sorted(mine, key=_event_time)
+    def events_by_pod(self, pods: list[dict]) -> dict[tuple[str, str], list[dict]]:
+        """The events about each pod, oldest first, keyed by (namespace, name).
+
+        One pod: the events naming it. Several: one list of every pod event in their namespace
+        (or all namespaces), rather than one request a pod.
+        """
+        metas = [p.get("metadata") or {} for p in pods]
+        namespaces = {m.get("namespace") for m in metas}
+        if len(metas) == 1:
+            query = {"fieldSelector": f"involvedObject.name={metas[0].get('name')}"}
+        else:
+            query = {"fieldSelector": "involvedObject.kind=Pod"}
+        namespace = namespaces.pop() if len(namespaces) == 1 else None
+        uids = {(m.get("namespace"), m.get("name")): m.get("uid") for m in metas}
+        found: dict[tuple[str, str], list[dict]] = {key: [] for key in uids}
+        for event in sorted(self.list_json("Event", namespace, query), key=_event_time):
+            involved = event.get("involvedObject") or {}
+            key = (involved.get("namespace") or (event.get("metadata") or {}).get("namespace"), involved.get("name"))
+            if key in found and involved.get("uid") in (uids[key], None):
+                found[key].append(event)
+        return found
 
     def owner_chain(self, obj: dict) -> list[dict]:
         """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...)."""
