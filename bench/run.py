@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "fixtures" / "oracle"
+ORACLE = ROOT / "tests" / "fixtures" / "oracle"
 sys.path.insert(0, str(ROOT))
 
 
@@ -42,14 +42,14 @@ def main() -> int:
         print(f"startup frozen `kubectl pods --help`: {frozen_time * 1000:.0f} ms "
               f"({frozen_time / pip_time:.2f}x the pip-installed one)")
 
-    pods = [c["pod"] for c in json.loads((SHARED / "status-table.json").read_text())]
+    pods = [c["pod"] for c in json.loads((ORACLE / "status-table.json").read_text())]
     start = time.perf_counter()
     for _ in range(20):
         for pod in pods:
             status_columns(pod)
     print(f"status columns: {20 * len(pods) / (time.perf_counter() - start):,.0f} pods/s")
 
-    cases = json.loads((SHARED / "defaulting.json").read_text()) + json.loads((SHARED / "drift.json").read_text())
+    cases = json.loads((ORACLE / "defaulting.json").read_text()) + json.loads((ORACLE / "drift.json").read_text())
     start = time.perf_counter()
     for _ in range(5):
         for case in cases:

@@ -1,22 +1,26 @@
-"""Shared fixtures: the recorded corpora in ../shared, the loopback API server, the CLI."""
+"""Test fixtures: the recorded corpora in tests/fixtures (see its README), the loopback API server, the CLI."""
 
 from __future__ import annotations
 
 import copy
 import functools
 import json
-import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.apiserver.server import RunningApiServer
 
+# No deadlines anywhere: a loaded 2-core CI machine must not fail a property for being slow.
+settings.register_profile("kubectl-pods", deadline=None)
+settings.load_profile("kubectl-pods")
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("KUBECTL_PODS_SHARED", ROOT.parent / "shared"))
-ORACLE = SHARED / "fixtures" / "oracle"
-KUBELET = SHARED / "fixtures" / "kubelet"
-VERSIONS = SHARED / "fixtures" / "versions"
+FIXTURES = ROOT / "tests" / "fixtures"
+ORACLE = FIXTURES / "oracle"
+KUBELET = FIXTURES / "kubelet"
+VERSIONS = FIXTURES / "versions"
 
 
 @functools.lru_cache(maxsize=None)

@@ -1,4 +1,4 @@
-"""Predictions of `explain` against what a real kubelet did (fixtures/kubelet)."""
+"""Predictions of `explain` against what a real kubelet did (tests/fixtures/kubelet)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One pod per rule of pod-lifecycle.md §1–§6, explained for Kubernetes 1.27, 1.29 and 1.35."""
+"""One pod per rule of docs/lifecycle.md §1–§6, explained for Kubernetes 1.27, 1.29 and 1.35."""
 
 from __future__ import annotations
 

@@ -217,3 +217,21 @@ def test_patterns_listing(cli):
     assert all(p["parameters"] and all({"name", "type", "default", "help"} <= set(x) for x in p["parameters"]) for p in items)
     code, out, _ = cli("patterns", "sidecar")
     assert code == 0 and "kubectl pods scaffold sidecar my-app" in out and "shipperImage" in out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_no_yaml_anchors_or_aliases_in_what_scaffold_writes(pattern, kind, cli):
+    code, out, err = cli("scaffold", pattern, "demo", "--kind", kind)
+    assert code == 0, err
+    events = list(yaml.parse(out))
+    assert not [e for e in events if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)], out
+
+
+def test_no_yaml_anchors_in_explain_yaml(cli, tmp_path):
+    obj, _ = build("sidecar", kind="deployment")
+    path = tmp_path / "d.yaml"
+    path.write_text(json.dumps(obj))
+    code, out, err = cli("explain", "-f", str(path), "-o", "yaml")
+    assert code == 0, err
+    assert not [e for e in yaml.parse(out) if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)]

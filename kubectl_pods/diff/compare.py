@@ -10,7 +10,7 @@ from kubectl_pods.diff.defaults import normalise
 from kubectl_pods.diff.paths import Keyed, format_path, keyed_pair, value_at
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-# Maps whose entries count one by one, like list items (fixtures/oracle/README.md).
+# Maps whose entries count one by one, like list items (tests/fixtures/oracle/README.md).
 ENTRY_MAPS = ("labels", "annotations", "nodeSelector")
 
 

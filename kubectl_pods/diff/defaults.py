@@ -1,4 +1,4 @@
-"""What the API server fills in (pod-lifecycle.md §9), applied to the *intended* side.
+"""What the API server fills in (docs/lifecycle.md §9), applied to the *intended* side.
 
 Defaults depend on context (the image tag, Pod versus template, hostNetwork), so they are computed
 on the intended object; values only the server can know (the token volume's name, priority, the

@@ -1,6 +1,6 @@
 """List identities and the path style of the fixtures: `spec.containers[name=app].image`.
 
-Lists are matched by identity, not position (fixtures/oracle/README.md, "Path style"). A list is
+Lists are matched by identity, not position (tests/fixtures/oracle/README.md, "Path style"). A list is
 turned into a map keyed by its items' identity, so that deepdiff compares items by identity and
 reordering alone is no change.
 """

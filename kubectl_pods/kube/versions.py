@@ -1,4 +1,4 @@
-"""Kubernetes versions and what each one does with multi-container pods (fixtures/versions)."""
+"""Kubernetes versions and what each one does with multi-container pods (tests/fixtures/versions)."""
 
 from __future__ import annotations
 

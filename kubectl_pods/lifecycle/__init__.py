@@ -1,2 +1,2 @@
 """The kubelet's and the API server's rules, as pure functions; one file per section of
-`docs/pod-lifecycle.md`."""
+`docs/lifecycle.md`."""

@@ -1,4 +1,4 @@
-"""Crash-loop back-off (pod-lifecycle.md §5): `kubelet.go` newCrashLoopBackOff, `backoff.go`."""
+"""Crash-loop back-off (docs/lifecycle.md §5): `kubelet.go` newCrashLoopBackOff, `backoff.go`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What an exit code and a terminated or waiting reason mean (pod-lifecycle.md §6)."""
+"""What an exit code and a terminated or waiting reason mean (docs/lifecycle.md §6)."""
 
 from __future__ import annotations
 

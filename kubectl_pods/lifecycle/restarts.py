@@ -1,4 +1,4 @@
-"""Who restarts which container, when (pod-lifecycle.md §2 and §4).
+"""Who restarts which container, when (docs/lifecycle.md §2 and §4).
 
 `ShouldContainerBeRestarted` (pkg/kubelet/container/helpers.go) and, from 1.35,
 `ContainerShouldRestart` (pkg/api/v1/pod/util.go) for container-level rules.

@@ -1,4 +1,4 @@
-"""The order containers start in and what gates each step (pod-lifecycle.md §1–3)."""
+"""The order containers start in and what gates each step (docs/lifecycle.md §1–3)."""
 
 from __future__ import annotations
 

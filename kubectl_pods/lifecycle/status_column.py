@@ -1,4 +1,4 @@
-"""STATUS, READY and RESTARTS of `kubectl get pods` (pod-lifecycle.md §7).
+"""STATUS, READY and RESTARTS of `kubectl get pods` (docs/lifecycle.md §7).
 
 A line-for-line reading of the API server's `printPod`
 (`pkg/printers/internalversion/printers.go`, v1.33). The server walks the *status* lists, not the

@@ -1,4 +1,4 @@
-"""The order containers stop in (pod-lifecycle.md §2 "Stop" and §3).
+"""The order containers stop in (docs/lifecycle.md §2 "Stop" and §3).
 
 `killContainersWithSyncResult` and `newTerminationOrdering`: every container runs its preStop at
 once; app containers (and any running regular init container) get the stop signal as soon as their

@@ -1,4 +1,4 @@
-"""Checks that warn about a pod's shape, each with a stable code (pod-lifecycle.md §1, §2, §4)."""
+"""Checks that warn about a pod's shape, each with a stable code (docs/lifecycle.md §1, §2, §4)."""
 
 from __future__ import annotations
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import difflib
 import json
 
+from kubectl_pods.render.structured import dump_yaml
+
 INDENT = "    "
 
 
 def _value(value) -> list[str]:
     if isinstance(value, (dict, list)):
-        import yaml
-
-        return yaml.safe_dump(value, sort_keys=False, default_flow_style=False).rstrip().splitlines()
+        return dump_yaml(value, sort_keys=False, default_flow_style=False).rstrip().splitlines()
     return [json.dumps(value)]
 
 
@@ -44,11 +44,9 @@ def render_groups(groups: list[dict]) -> str:
 
 
 def render_unified(pairs: list[tuple[str, dict, dict]]) -> str:
-    import yaml
-
     chunks = []
     for name, intended, live in pairs:
-        a = yaml.safe_dump(intended, sort_keys=True).splitlines(keepends=True)
-        b = yaml.safe_dump(live, sort_keys=True).splitlines(keepends=True)
+        a = dump_yaml(intended, sort_keys=True).splitlines(keepends=True)
+        b = dump_yaml(live, sort_keys=True).splitlines(keepends=True)
         chunks.append("".join(difflib.unified_diff(a, b, f"intended/{name}", f"live/{name}")))
     return "".join(chunks)

@@ -1,7 +1,8 @@
-"""`-o json` and `-o yaml`: the report as it is."""
+"""`-o json` and `-o yaml`: the report as it is. Every YAML the plugin writes goes through `dump_yaml`."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 
@@ -9,8 +10,25 @@ def to_json(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_yaml(report: dict) -> str:
+@functools.cache
+def _plain_dumper():
     import yaml
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(report, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    class PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+        """No `&id001` anchors and `*id001` aliases: a dict used twice is written out twice, as a person would."""
+
+        def ignore_aliases(self, data):
+            return True
+
+    return PlainDumper
+
+
+def dump_yaml(value, **options) -> str:
+    import yaml
+
+    options.setdefault("allow_unicode", True)
+    return yaml.dump(value, Dumper=_plain_dumper(), **options)
+
+
+def to_yaml(report: dict) -> str:
+    return dump_yaml(report, sort_keys=False, default_flow_style=False)

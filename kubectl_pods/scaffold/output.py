@@ -15,11 +15,9 @@ def serialise(objects: list[dict], output: str) -> str:
     if output == "json":
         body = objects[0] if len(objects) == 1 else {"apiVersion": "v1", "kind": "List", "items": objects}
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-    import yaml
+    from kubectl_pods.render.structured import dump_yaml
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return "---\n".join(yaml.dump(o, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
-                        for o in objects)
+    return "---\n".join(dump_yaml(o, sort_keys=False, width=120) for o in objects)
 
 
 def write_files(objects: list[dict], output: str, directory: str, force: bool) -> list[Path]:
