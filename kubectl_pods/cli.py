@@ -131,19 +131,24 @@ def diff(
     live: Annotated[Optional[list[str]], typer.Option("--live", help="Read the live pods from this file instead of the cluster.")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="text, unified or json.")] = "text",
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Path to ignore, e.g. 'spec.containers[name=*].image'.")] = None,
+    server_dry_run: Annotated[bool, typer.Option("--server-dry-run", help="Ask the server what it would make of the manifest (a dryRun=All create: stores nothing, needs create on pods) and compare that.")] = False,
+    explain_defaults: Annotated[bool, typer.Option("--explain-defaults", help="List the fields taken as server-filled, with the rule that filled each.")] = False,
     namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Context = None,
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
 ) -> int:
-    """Show real drift between live pods and what was intended (exit 1 when there is some)."""
+    """Show real drift between live pods and what was intended (exit 1 when there is some).
+
+    What was intended: -f FILE, --pattern, --owner, or (with only pod names or -l) each pod's
+    last-applied configuration."""
     from kubectl_pods.commands.diff import run
 
     options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,
                            selector, field_selector, request_timeout, filename)
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
-               options=options)
+               options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults)
 
 
 def main(argv: list[str] | None = None) -> int:

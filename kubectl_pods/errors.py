@@ -14,6 +14,14 @@ class UserError(Exception):
     """Something the user must fix (a flag, a file, the cluster's answer): one line, exit 2."""
 
 
+class Forbidden(UserError):
+    """The server answered 403: callers reading something optional go on without it."""
+
+
+class NotFound(UserError):
+    """The server answered 404."""
+
+
 def report_error(exc: BaseException, verbose: bool) -> int:
     """Print `exc` as one `error: ...` line on stderr (a traceback only when verbose)."""
     if verbose:

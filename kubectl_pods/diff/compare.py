@@ -6,7 +6,7 @@ a user sees what they wrote and what the server holds.
 
 from __future__ import annotations
 
-from kubectl_pods.diff.defaults import normalise
+from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.paths import Keyed, format_path, keyed_pair, value_at
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -31,15 +31,15 @@ def _kind(report_type: str) -> str | None:
     return None
 
 
-def diff_objects(intended: dict, live: dict, intended_is_template: bool = False) -> list[dict]:
-    """Every real difference between what was intended and what the server holds."""
+def _tree(a: dict, b: dict):
     from deepdiff import DeepDiff
 
-    mine, theirs = normalise(intended, live, intended_is_template)
-    keyed_mine, keyed_theirs = keyed_pair(mine, theirs)
+    keyed_a, keyed_b = keyed_pair(a, b)
     # threshold_to_diff_deeper=0: never collapse a dict with few shared keys into one whole change.
-    tree = DeepDiff(keyed_mine, keyed_theirs, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
-    changes = []
+    return DeepDiff(keyed_a, keyed_b, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+
+
+def _changes(tree):
     for report_type, levels in tree.items():
         kind = _kind(report_type)
         if kind is None:
@@ -48,8 +48,21 @@ def diff_objects(intended: dict, live: dict, intended_is_template: bool = False)
             parts = level.path(output_format="list")
             whole = level.t2 if kind == ADDED else level.t1
             for item in (_entries(parts, whole) if kind != CHANGED else [parts]):
-                changes.append({
-                    "path": format_path(item), "type": kind,
-                    "intended": value_at(intended, item), "live": value_at(live, item),
-                })
+                yield kind, item
+
+
+def changed_paths(before: dict, after: dict) -> list[str]:
+    """Every path at which two versions of one object differ."""
+    return [format_path(parts) for _, parts in _changes(_tree(before, after))]
+
+
+def diff_objects(intended: dict, live: dict, intended_is_template: bool = False,
+                 facts: ClusterFacts | None = None) -> list[dict]:
+    """Every real difference between what was intended and what the server holds."""
+    from kubectl_pods.diff.normalise import normalise
+
+    mine, theirs = normalise(intended, live, intended_is_template, facts)
+    changes = [{"path": format_path(parts), "type": kind,
+                "intended": value_at(intended, parts), "live": value_at(live, parts)}
+               for kind, parts in _changes(_tree(mine, theirs))]
     return sorted(changes, key=lambda change: change["path"])

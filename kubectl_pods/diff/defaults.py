@@ -1,342 +1,356 @@
-"""What the API server fills in (docs/lifecycle.md §9), applied to the *intended* side.
+"""The API server's defaulting functions, ported to plain dicts (docs/defaults.md lists each one).
 
-Defaults depend on context (the image tag, Pod versus template, hostNetwork), so they are computed
-on the intended object; values only the server can know (the token volume's name, priority, the
-node, a Job's selector) are taken from the live object where the intended one has none. A chain of
-named steps, each small; `normalise` runs them in order.
+Every function here is named after the upstream function it follows and does what that function
+does, nothing more: `pkg/apis/core/v1/defaults.go` and its generated `zz_generated.defaults.go`
+(`SetObjectDefaults_Pod`, `SetObjectDefaults_PodTemplate`, ...), `pkg/apis/apps/v1/defaults.go`,
+`pkg/apis/batch/v1/defaults.go`. They run on the decoded object before admission, on Pods and on
+the pod templates of workloads alike, except where upstream says "Pod only".
+
+A default that only some versions or feature gates apply (the Job's `podReplacementPolicy`,
+pod-level resources, ...) is applied with `default_if_live`: only when the live object holds
+exactly the value that default would give. A server that did not apply it leaves the field absent,
+and a value someone set later differs from the default, so both still compare truthfully.
 """
 
 from __future__ import annotations
 
-import copy
+from kubectl_pods.kube.quantity import quantity_value
 
-from kubectl_pods.kube.quantity import canonical
-
-SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-                   "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")
-CONTROLLER_LABELS = ("pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
-                     "apps.kubernetes.io/pod-index", "batch.kubernetes.io/job-name",
-                     "batch.kubernetes.io/controller-uid", "controller-uid", "job-name",
-                     "batch.kubernetes.io/job-completion-index",
-                     "topology.k8s.io/zone", "topology.k8s.io/region",
-                     "topology.kubernetes.io/zone", "topology.kubernetes.io/region")
-SERVER_ANNOTATIONS = ("kubernetes.io/limit-ranger", "deprecated.daemonset.template.generation",
-                      "batch.kubernetes.io/job-completion-index")
-APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
-SERVER_FINALIZERS = ("batch.kubernetes.io/job-tracking",)
-TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
-DEFAULT_NOEXECUTE = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
-VOLUME_SOURCES_WITH_MODE = ("secret", "configMap", "downwardAPI", "projected")
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+MODE_SOURCES = ("secret", "configMap", "downwardAPI", "projected")  # defaultMode 0644 (420)
+# Sources whose fields `zz_generated.defaults.go` fills from `+default=` markers in types.go.
+SOURCE_MARKERS = {
+    "iscsi": {"iscsiInterface": "default"},
+    "rbd": {"pool": "rbd", "user": "admin", "keyring": "/etc/ceph/keyring"},
+    "azureDisk": {"cachingMode": "ReadWrite", "fsType": "ext4", "readOnly": False, "kind": "Shared"},
+    "scaleIO": {"storageMode": "ThinProvisioned", "fsType": "xfs"},
+}
+# component-helpers/resource IsSupportedPodLevelResource: cpu, memory and (1.34+) hugepages.
+POD_LEVEL_RESOURCES = ("cpu", "memory")
 
 
-def normalise(intended: dict, live: dict, intended_is_template: bool = False) -> tuple[dict, dict]:
-    """Both objects with server-owned fields removed and the intended side defaulted."""
-    mine, theirs = copy.deepcopy(intended), copy.deepcopy(live)
-    for obj in (mine, theirs):
-        strip_server_owned(obj)
-    adopt_server_assigned(mine, theirs, intended_is_template)
-    kind = theirs.get("kind") or mine.get("kind")
-    # The live side is defaulted too (a no-op for what a server returned), so that a live
-    # object read from a plain manifest file is compared on equal terms.
-    for target, source in ((theirs, copy.deepcopy(theirs)), (mine, theirs)):
-        if kind == "Pod":
-            default_pod_spec(target.setdefault("spec", {}), source.get("spec") or {}, is_pod=True,
-                             owner_kind=_owner_kind(theirs))
-        else:
-            default_workload(kind, target, source)
-    for obj in (mine, theirs):
-        drop_empty_and_null_timestamps(obj)
-        canonical_quantities(obj)
-    return mine, theirs
+def _dict(node, key) -> dict:
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
 
 
-# -- metadata ----------------------------------------------------------------------------------------
-def strip_server_owned(obj: dict) -> None:
-    obj.pop("status", None)
-    meta = obj.get("metadata") or {}
-    for key in SERVER_METADATA:
-        meta.pop(key, None)
+def _list(node, key) -> list:
+    value = node.get(key)
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _owner_kind(obj: dict) -> str | None:
-    refs = (obj.get("metadata") or {}).get("ownerReferences") or []
-    return next((r.get("kind") for r in refs if r.get("controller")), None)
+def default_if_live(node: dict, key: str, value, live: dict | None) -> None:
+    """A version- or gate-dependent default: taken only where the live object shows exactly it."""
+    if key not in node and isinstance(live, dict) and live.get(key) == value:
+        node[key] = value
 
 
-def adopt_server_assigned(mine: dict, theirs: dict, from_template: bool) -> None:
-    meta, live_meta = mine.setdefault("metadata", {}), theirs.get("metadata") or {}
-    names = ("name", "generateName", "ownerReferences") if from_template else ("ownerReferences",)
-    for key in ("namespace", *names):
-        if key in live_meta and (key not in meta or from_template):
-            meta[key] = live_meta[key]
-    if meta.get("generateName") and "name" not in meta and "name" in live_meta:
-        meta["name"] = live_meta["name"]
-    _adopt_keys(meta, live_meta, "labels", lambda k: k in CONTROLLER_LABELS)
-    _adopt_keys(meta, live_meta, "annotations",
-                lambda k: k in SERVER_ANNOTATIONS or k.startswith(APPARMOR_ANNOTATION))
-    server_finalizers = [f for f in live_meta.get("finalizers") or [] if f in SERVER_FINALIZERS]
-    if server_finalizers:
-        meta["finalizers"] = (meta.get("finalizers") or []) + [
-            f for f in server_finalizers if f not in (meta.get("finalizers") or [])]
+def counterpart(live_items: list, item: dict, key: str = "name") -> dict:
+    """The live list item with the same identity, or {}."""
+    return next((i for i in live_items if i.get(key) == item.get(key)), {})
 
 
-def _adopt_keys(meta: dict, live_meta: dict, field: str, server_owned) -> None:
-    for key, value in (live_meta.get(field) or {}).items():
-        if server_owned(key) and key not in (meta.get(field) or {}):
-            meta.setdefault(field, {})[key] = value
+# -- core/v1 ------------------------------------------------------------------------------------------
+def parse_image_tag(image: str) -> str | None:
+    """The tag `parsers.ParseImageName` reports: the tag, "latest" when there is neither tag nor
+    digest, "" when there is only a digest, None when the reference does not parse (docker
+    reference grammar: lowercase path components, optional registry host with port)."""
+    from kubectl_pods.kube.imageref import parse_reference
+
+    parsed = parse_reference(image)
+    if parsed is None:
+        return None
+    _, tag, digest = parsed
+    if not tag and not digest:
+        return "latest"
+    return tag
 
 
-# -- pod spec ----------------------------------------------------------------------------------------
-def default_pod_spec(spec: dict, live: dict, is_pod: bool, owner_kind: str | None = None) -> None:
-    for key, value in (("restartPolicy", "Always"), ("dnsPolicy", "ClusterFirst"), ("securityContext", {}),
-                       ("terminationGracePeriodSeconds", 30), ("schedulerName", "default-scheduler")):
-        spec.setdefault(key, value)
-    if spec.get("serviceAccountName") or spec.get("serviceAccount"):
-        account = spec.get("serviceAccountName") or spec["serviceAccount"]
-        spec.setdefault("serviceAccountName", account)
-        spec["serviceAccount"] = spec["serviceAccountName"]
-    host_network = bool(spec.get("hostNetwork"))
-    for field in CONTAINER_LISTS:
-        for container in spec.get(field) or []:
-            default_container(container, is_pod and field != "ephemeralContainers", host_network and is_pod)
-    for volume in spec.get("volumes") or []:
-        default_volume(volume)
-    if not is_pod:
-        return
-    spec.setdefault("enableServiceLinks", True)
-    spec.setdefault("serviceAccountName", "default")
-    spec["serviceAccount"] = spec["serviceAccountName"]
-    admission_fields = ["priority", "preemptionPolicy", "priorityClassName", "imagePullSecrets", "nodeName"]
-    if spec.get("runtimeClassName"):
-        admission_fields += ["overhead", "nodeSelector"]
-    if owner_kind == "StatefulSet":
-        admission_fields += ["hostname", "subdomain"]
-    if owner_kind == "DaemonSet":
-        admission_fields += ["affinity"]
-    for key in admission_fields:
-        if key not in spec and key in live:
-            spec[key] = live[key]
-    default_tolerations(spec, live, owner_kind)
-    adopt_token_volume(spec, live)
+def image_pull_policy(image) -> str:
+    """SetDefaults_Container: `Always` when the parsed tag is "latest", else `IfNotPresent` (an
+    unparseable reference has no tag, so it gets `IfNotPresent` too)."""
+    return "Always" if isinstance(image, str) and parse_image_tag(image) == "latest" else "IfNotPresent"
 
 
-def default_tolerations(spec: dict, live: dict, owner_kind: str | None) -> None:
-    """DefaultTolerationSeconds, and the tolerations the DaemonSet controller adds."""
-    mine = spec.get("tolerations") or []
-
-    def tolerated(key: str, effect: str) -> bool:
-        return any(t.get("key") in (key, None, "") and t.get("effect") in (effect, None, "")
-                   and (t.get("key") or t.get("operator") == "Exists") for t in mine)
-
-    added = []
-    for key in DEFAULT_NOEXECUTE:
-        if owner_kind != "DaemonSet" and not tolerated(key, "NoExecute"):
-            added.append({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})
-    if owner_kind == "DaemonSet":
-        present = {(t.get("key"), t.get("effect")) for t in mine}
-        added += [t for t in live.get("tolerations") or [] if (t.get("key"), t.get("effect")) not in present
-                  and (t.get("key") or "").startswith("node.kubernetes.io/")]
-    if added:
-        spec["tolerations"] = mine + added
-
-
-def adopt_token_volume(spec: dict, live: dict) -> None:
-    """The service-account token volume and its mounts, whose name only the server knows."""
-    token = next((v for v in live.get("volumes") or [] if v.get("name", "").startswith("kube-api-access-")
-                  and "projected" in v), None)
-    if token is None:
-        return
-    if not any(v.get("name") == token["name"] for v in spec.get("volumes") or []):
-        spec.setdefault("volumes", []).append(copy.deepcopy(token))
-    for field in ("initContainers", "containers"):
-        live_by_name = {c.get("name"): c for c in live.get(field) or []}
-        for container in spec.get(field) or []:
-            mounts = container.get("volumeMounts") or []
-            if any(m.get("mountPath") == TOKEN_MOUNT_PATH for m in mounts):
-                continue
-            live_mount = next((m for m in (live_by_name.get(container.get("name")) or {}).get("volumeMounts") or []
-                               if m.get("mountPath") == TOKEN_MOUNT_PATH and m.get("name") == token["name"]), None)
-            if live_mount:
-                container["volumeMounts"] = mounts + [copy.deepcopy(live_mount)]
+def set_defaults_container(container: dict) -> None:
+    """SetDefaults_Container (also SetDefaults_EphemeralContainer) and the generated calls under it."""
+    if not container.get("imagePullPolicy"):
+        container["imagePullPolicy"] = image_pull_policy(container.get("image"))
+    if not container.get("terminationMessagePath"):
+        container["terminationMessagePath"] = "/dev/termination-log"
+    if not container.get("terminationMessagePolicy"):
+        container["terminationMessagePolicy"] = "File"
+    for port in _list(container, "ports"):
+        if not port.get("protocol"):
+            port["protocol"] = "TCP"  # +default="TCP" on ContainerPort.Protocol
+    for env in _list(container, "env"):
+        source = _dict(env, "valueFrom")
+        if isinstance(source.get("fieldRef"), dict):
+            set_defaults_object_field_selector(source["fieldRef"])
+        if isinstance(source.get("fileKeyRef"), dict):
+            source["fileKeyRef"].setdefault("optional", False)  # +default=false (EnvFiles, 1.34+)
+    for name in PROBES:
+        if isinstance(container.get(name), dict):
+            set_defaults_probe(container[name])
+    for hook in _dict(container, "lifecycle").values():
+        if isinstance(hook, dict) and isinstance(hook.get("httpGet"), dict):
+            set_defaults_http_get_action(hook["httpGet"])
 
 
-def image_pull_policy(image: str) -> str:
-    """`Always` for `:latest` (even with a digest) or neither tag nor digest; else IfNotPresent."""
-    name, _, digest = image.partition("@")
-    last = name.rsplit("/", 1)[-1]
-    tag = last.rsplit(":", 1)[1] if ":" in last else ""
-    if tag == "latest" or (not tag and not digest):
-        return "Always"
-    return "IfNotPresent"
+def set_defaults_probe(probe: dict) -> None:
+    """SetDefaults_Probe, then SetDefaults_HTTPGetAction and the grpc `service` marker."""
+    for key, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)):
+        if not probe.get(key):
+            probe[key] = value
+    if isinstance(probe.get("httpGet"), dict):
+        set_defaults_http_get_action(probe["httpGet"])
+    if isinstance(probe.get("grpc"), dict) and probe["grpc"].get("service") is None:
+        probe["grpc"]["service"] = ""  # +default="" on GRPCAction.Service
 
 
-def default_container(container: dict, is_pod: bool, host_network: bool) -> None:
-    if container.get("image"):
-        container.setdefault("imagePullPolicy", image_pull_policy(container["image"]))
-    container.setdefault("terminationMessagePath", "/dev/termination-log")
-    container.setdefault("terminationMessagePolicy", "File")
-    resources = container.setdefault("resources", {})
-    if is_pod and resources.get("limits"):
-        requests = resources.setdefault("requests", {})
-        for name, value in resources["limits"].items():
-            requests.setdefault(name, value)
-    for port in container.get("ports") or []:
-        port.setdefault("protocol", "TCP")
-        if host_network and "hostPort" not in port and "containerPort" in port:
-            port["hostPort"] = port["containerPort"]
-    for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
-        probe = container.get(probe_name)
-        if probe is not None:
-            for key, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
-                               ("failureThreshold", 3)):
-                probe.setdefault(key, value)
-            default_handler(probe)
-    for hook in (container.get("lifecycle") or {}).values():
-        if isinstance(hook, dict):
-            default_handler(hook)
-    for env in container.get("env") or []:
-        default_field_refs(env.get("valueFrom") or {})
+def set_defaults_http_get_action(action: dict) -> None:
+    if not action.get("path"):
+        action["path"] = "/"
+    if not action.get("scheme"):
+        action["scheme"] = "HTTP"
 
 
-def default_handler(handler: dict) -> None:
-    if handler.get("httpGet") is not None:
-        handler["httpGet"].setdefault("path", "/")
-        handler["httpGet"].setdefault("scheme", "HTTP")
-    if handler.get("grpc") is not None:
-        handler["grpc"].setdefault("service", "")
+def set_defaults_object_field_selector(selector: dict) -> None:
+    if not selector.get("apiVersion"):
+        selector["apiVersion"] = "v1"
 
 
-def default_field_refs(source: dict) -> None:
-    if source.get("fieldRef") is not None:
-        source["fieldRef"].setdefault("apiVersion", "v1")
-    if source.get("resourceFieldRef") is not None:
-        source["resourceFieldRef"].setdefault("divisor", "0")
-
-
-def default_volume(volume: dict) -> None:
-    if set(volume) <= {"name"}:
+def set_defaults_volume(volume: dict) -> None:
+    """SetDefaults_Volume and the per-source defaults the generated code calls."""
+    if not any(value is not None for key, value in volume.items() if key != "name"):
         volume["emptyDir"] = {}
-    if volume.get("hostPath") is not None:
-        volume["hostPath"].setdefault("type", "")
-    for source in VOLUME_SOURCES_WITH_MODE:
-        if volume.get(source) is not None:
-            volume[source].setdefault("defaultMode", 420)
-    for item in (volume.get("downwardAPI") or {}).get("items") or []:
-        default_field_refs(item)
-    for projection in (volume.get("projected") or {}).get("sources") or []:
-        if projection.get("serviceAccountToken") is not None:
-            projection["serviceAccountToken"].setdefault("expirationSeconds", 3600)
-        for item in (projection.get("downwardAPI") or {}).get("items") or []:
-            default_field_refs(item)
+    image = volume.get("image")
+    if isinstance(image, dict) and not image.get("pullPolicy"):
+        tag = parse_image_tag(image.get("reference") or "")
+        image["pullPolicy"] = "Always" if tag == "latest" else "IfNotPresent"
+    if isinstance(volume.get("hostPath"), dict) and volume["hostPath"].get("type") is None:
+        volume["hostPath"]["type"] = ""
+    for source in MODE_SOURCES:
+        if isinstance(volume.get(source), dict) and volume[source].get("defaultMode") is None:
+            volume[source]["defaultMode"] = 420
+    for source, markers in SOURCE_MARKERS.items():
+        if isinstance(volume.get(source), dict):
+            for key, value in markers.items():
+                if volume[source].get(key) in (None, ""):
+                    volume[source][key] = value
+    for item in _list(_dict(volume, "downwardAPI"), "items"):
+        if isinstance(item.get("fieldRef"), dict):
+            set_defaults_object_field_selector(item["fieldRef"])
+    for projection in _list(_dict(volume, "projected"), "sources"):
+        for item in _list(_dict(projection, "downwardAPI"), "items"):
+            if isinstance(item.get("fieldRef"), dict):
+                set_defaults_object_field_selector(item["fieldRef"])
+        token = projection.get("serviceAccountToken")
+        if isinstance(token, dict) and token.get("expirationSeconds") is None:
+            token["expirationSeconds"] = 3600  # SetDefaults_ServiceAccountTokenProjection
+    claim_template = _dict(_dict(volume, "ephemeral"), "volumeClaimTemplate")
+    if claim_template:
+        set_defaults_persistent_volume_claim_spec(claim_template.setdefault("spec", {}))
 
 
-# -- workloads ---------------------------------------------------------------------------------------
-def default_workload(kind: str | None, mine: dict, theirs: dict) -> None:
-    spec, live_spec = mine.setdefault("spec", {}), theirs.get("spec") or {}
-    template_holder, live_holder = spec, live_spec
-    if kind == "CronJob":
-        for key, value in (("concurrencyPolicy", "Allow"), ("suspend", False),
-                           ("successfulJobsHistoryLimit", 3), ("failedJobsHistoryLimit", 1)):
-            spec.setdefault(key, value)
-        template_holder = spec.setdefault("jobTemplate", {}).setdefault("spec", {})
-        live_holder = (live_spec.get("jobTemplate") or {}).get("spec") or {}
-    elif kind in WORKLOAD_DEFAULTS:
-        WORKLOAD_DEFAULTS[kind](spec, live_spec)
-    template = template_holder.setdefault("template", {})
-    live_template = live_holder.get("template") or {}
-    _adopt_keys(template.setdefault("metadata", {}), live_template.get("metadata") or {}, "labels",
-                lambda k: k in CONTROLLER_LABELS)
-    default_pod_spec(template.setdefault("spec", {}), live_template.get("spec") or {}, is_pod=False)
+def set_defaults_persistent_volume_claim_spec(spec: dict) -> None:
+    if spec.get("volumeMode") is None:
+        spec["volumeMode"] = "Filesystem"
 
 
-def _deployment(spec: dict, live: dict) -> None:
-    for key, value in (("replicas", 1), ("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600)):
-        spec.setdefault(key, value)
-    strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
-    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
-        strategy.setdefault("type", "RollingUpdate")
+def set_defaults_pod_spec(spec: dict) -> None:
+    """SetDefaults_PodSpec: for Pods and for every pod template."""
+    for key, value in (("dnsPolicy", "ClusterFirst"), ("restartPolicy", "Always"),
+                       ("schedulerName", "default-scheduler")):
+        if not spec.get(key):
+            spec[key] = value
+    if spec.get("securityContext") is None:
+        spec["securityContext"] = {}
+    if spec.get("terminationGracePeriodSeconds") is None:
+        spec["terminationGracePeriodSeconds"] = 30
+    # Not a default but the v1 round trip (Convert_v1_PodSpec_To_core_PodSpec and back): the
+    # deprecated `serviceAccount` is read when `serviceAccountName` is empty and always mirrors it.
+    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"]
+    if spec.get("serviceAccountName"):
+        spec["serviceAccount"] = spec["serviceAccountName"]
+    for volume in _list(spec, "volumes"):
+        set_defaults_volume(volume)
+    for field in CONTAINER_LISTS:
+        for container in _list(spec, field):
+            set_defaults_container(container)
+
+
+def set_defaults_pod(spec: dict, live_spec: dict) -> None:
+    """SetDefaults_Pod: what only a Pod gets, never a template (kubernetes#69445)."""
+    for field in ("containers", "initContainers"):
+        for container in _list(spec, field):
+            resources = _dict(container, "resources")
+            if resources.get("limits") is not None and isinstance(resources.get("limits"), dict):
+                requests = resources.setdefault("requests", {})
+                if isinstance(requests, dict):
+                    for name, value in resources["limits"].items():
+                        requests.setdefault(name, value)
+    default_pod_level_resources(spec, live_spec)
+    if spec.get("enableServiceLinks") is None:
+        spec["enableServiceLinks"] = True
+    if spec.get("hostNetwork"):
+        for field in ("containers", "initContainers"):  # defaultHostNetworkPorts
+            for container in _list(spec, field):
+                for port in _list(container, "ports"):
+                    if not port.get("hostPort"):
+                        port["hostPort"] = port.get("containerPort")
+
+
+def default_pod_level_resources(spec: dict, live_spec: dict) -> None:
+    """defaultHugePagePodLimits and defaultPodRequests (gate PodLevelResources, 1.32 alpha, 1.34
+    beta): pod-level requests from the containers' aggregate, else from the pod's limits. Taken
+    only where the live pod shows the result, since the gate decides whether it runs."""
+    resources = spec.get("resources")
+    if not isinstance(resources, dict) or not isinstance(resources.get("limits"), dict) or not resources["limits"]:
+        return
+    requests = dict(resources.get("requests") or {})
+    aggregate = aggregate_container_requests(spec)
+    for name, value in aggregate.items():
+        if name not in requests and name in POD_LEVEL_RESOURCES:
+            requests[name] = value
+    for name, value in resources["limits"].items():
+        if name not in requests and (name in POD_LEVEL_RESOURCES or name.startswith("hugepages-")):
+            requests[name] = value
+    live_requests = _dict(_dict(live_spec, "resources"), "requests")
+    if requests and _same_quantities(requests, live_requests):
+        resources["requests"] = requests
+
+
+def _same_quantities(a: dict, b: dict) -> bool:
+    return set(a) == set(b) and all(quantity_value(a[k]) == quantity_value(b[k]) for k in a)
+
+
+def aggregate_container_requests(spec: dict) -> dict:
+    """component-helpers/resource AggregateContainerRequests: max(init use, sidecars + apps)."""
+    from decimal import Decimal
+
+    def requests_of(container) -> dict:
+        return {k: quantity_value(v) or Decimal(0) for k, v in _dict(_dict(container, "resources"), "requests").items()}
+
+    total: dict = {}
+    for container in _list(spec, "containers"):
+        for name, value in requests_of(container).items():
+            total[name] = total.get(name, 0) + value
+    sidecars: dict = {}
+    peak: dict = {}
+    for container in _list(spec, "initContainers"):
+        own = requests_of(container)
+        if container.get("restartPolicy") == "Always":
+            for name, value in own.items():
+                sidecars[name] = sidecars.get(name, 0) + value
+                total[name] = total.get(name, 0) + value
+            use = dict(sidecars)
+        else:
+            use = {name: own.get(name, 0) + sidecars.get(name, 0) for name in set(own) | set(sidecars)}
+        for name, value in use.items():
+            peak[name] = max(peak.get(name, 0), value)
+    merged = {name: max(total.get(name, 0), peak.get(name, 0)) for name in set(total) | set(peak)}
+    return {name: _format_quantity(value) for name, value in merged.items()}
+
+
+def _format_quantity(value) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{(value * 1000).to_integral_value()}m"
+
+
+# -- apps/v1 ------------------------------------------------------------------------------------------
+def set_defaults_deployment(spec: dict, live_spec: dict) -> None:
+    spec.setdefault("replicas", 1)
+    strategy = spec.setdefault("strategy", {})
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
         rolling = strategy.setdefault("rollingUpdate", {})
         rolling.setdefault("maxUnavailable", "25%")
         rolling.setdefault("maxSurge", "25%")
-
-
-def _statefulset(spec: dict, live: dict) -> None:
-    for key, value in (("replicas", 1), ("podManagementPolicy", "OrderedReady"), ("revisionHistoryLimit", 10)):
-        spec.setdefault(key, value)
-    retention = spec.setdefault("persistentVolumeClaimRetentionPolicy", {})
-    retention.setdefault("whenDeleted", "Retain")
-    retention.setdefault("whenScaled", "Retain")
-    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
-    if strategy.get("type") == "RollingUpdate":
-        strategy.setdefault("rollingUpdate", {}).setdefault("partition", 0)
-    for claim in spec.get("volumeClaimTemplates") or []:
-        claim.setdefault("apiVersion", "v1")
-        claim.setdefault("kind", "PersistentVolumeClaim")
-        claim.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
-        claim.setdefault("status", {"phase": "Pending"})
-
-
-def _daemonset(spec: dict, live: dict) -> None:
     spec.setdefault("revisionHistoryLimit", 10)
-    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
-    if strategy.get("type") == "RollingUpdate":
+    spec.setdefault("progressDeadlineSeconds", 600)
+
+
+def set_defaults_daemonset(spec: dict, live_spec: dict) -> None:
+    strategy = spec.setdefault("updateStrategy", {})
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
         rolling = strategy.setdefault("rollingUpdate", {})
         rolling.setdefault("maxUnavailable", 1)
         rolling.setdefault("maxSurge", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
 
 
-def _replicaset(spec: dict, live: dict) -> None:
+def set_defaults_statefulset(spec: dict, live_spec: dict) -> None:
+    if not spec.get("podManagementPolicy"):
+        spec["podManagementPolicy"] = "OrderedReady"
+    strategy = spec.setdefault("updateStrategy", {})
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+        strategy.setdefault("rollingUpdate", {})  # only an unset type gets a rollingUpdate made
+    if strategy["type"] == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
+        strategy["rollingUpdate"].setdefault("partition", 0)
+        # MaxUnavailableStatefulSet (alpha 1.24, beta 1.35, off by default)
+        default_if_live(strategy["rollingUpdate"], "maxUnavailable", 1,
+                        _dict(_dict(live_spec, "updateStrategy"), "rollingUpdate"))
+    # StatefulSetAutoDeletePVC (beta and on since 1.27, GA 1.32)
+    live_retention = _dict(live_spec, "persistentVolumeClaimRetentionPolicy")
+    if "persistentVolumeClaimRetentionPolicy" in spec or live_retention:
+        retention = spec.setdefault("persistentVolumeClaimRetentionPolicy", {})
+        for key in ("whenDeleted", "whenScaled"):
+            if not retention.get(key):
+                retention[key] = "Retain"
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    for claim in _list(spec, "volumeClaimTemplates"):
+        # SetObjectDefaults_StatefulSet: SetDefaults_PersistentVolumeClaim (status.phase) and the
+        # claim spec; apiVersion/kind are what the v1 encoding writes for an embedded object.
+        claim.setdefault("apiVersion", "v1")
+        claim.setdefault("kind", "PersistentVolumeClaim")
+        set_defaults_persistent_volume_claim_spec(claim.setdefault("spec", {}))
+        status = claim.setdefault("status", {})
+        if isinstance(status, dict) and not status.get("phase"):
+            status["phase"] = "Pending"
+
+
+def set_defaults_replicaset(spec: dict, live_spec: dict) -> None:
     spec.setdefault("replicas", 1)
 
 
-def _job(spec: dict, live: dict) -> None:
-    if "completions" not in spec and "parallelism" not in spec:
+# -- batch/v1 -----------------------------------------------------------------------------------------
+def set_defaults_job(spec: dict, live_spec: dict, metadata: dict | None = None) -> None:
+    if spec.get("completions") is None and spec.get("parallelism") is None:
         spec["completions"] = 1
-    spec.setdefault("parallelism", 1)
-    spec.setdefault("backoffLimit", 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6)
+        spec["parallelism"] = 1
+    if spec.get("parallelism") is None:
+        spec["parallelism"] = 1
+    if spec.get("backoffLimit") is None:
+        spec["backoffLimit"] = 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6
+    labels = _dict(_dict(spec, "template"), "metadata").get("labels")
+    if metadata is not None and isinstance(labels, dict) and not metadata.get("labels"):
+        metadata["labels"] = dict(labels)
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
-    for rule in (spec.get("podFailurePolicy") or {}).get("rules") or []:
-        for pod_condition in rule.get("onPodConditions") or []:
-            pod_condition.setdefault("status", "True")
-    # Version-dependent (1.29+/1.33+) or generated: only the server knows.
-    for key in ("podReplacementPolicy", "manualSelector", "selector"):
-        if key not in spec and key in live:
-            spec[key] = live[key]
+    # JobPodReplacementPolicy: beta and on from 1.29, GA 1.34.
+    replacement = "Failed" if spec.get("podFailurePolicy") is not None else "TerminatingOrFailed"
+    default_if_live(spec, "podReplacementPolicy", replacement, live_spec)
+    default_if_live(spec, "manualSelector", False, live_spec)  # absent on the recorded 1.28
+    for rule in _list(_dict(spec, "podFailurePolicy"), "rules"):
+        for pattern in _list(rule, "onPodConditions"):
+            if not pattern.get("status"):
+                pattern["status"] = "True"  # SetDefaults_PodFailurePolicyOnPodConditionsPattern
 
 
-WORKLOAD_DEFAULTS = {"Deployment": _deployment, "StatefulSet": _statefulset, "DaemonSet": _daemonset,
-                     "ReplicaSet": _replicaset, "Job": _job}
+def set_defaults_cronjob(spec: dict, live_spec: dict) -> None:
+    if not spec.get("concurrencyPolicy"):
+        spec["concurrencyPolicy"] = "Allow"
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
 
 
-# -- final touches -----------------------------------------------------------------------------------
-def drop_empty_and_null_timestamps(node) -> None:
-    """Empty lists are absent on the server; template `creationTimestamp: null` is noise."""
-    if isinstance(node, dict):
-        if "creationTimestamp" in node and node["creationTimestamp"] is None:
-            del node["creationTimestamp"]
-        for key in list(node):
-            drop_empty_and_null_timestamps(node[key])
-            if node[key] == [] or (key in ("metadata", "labels", "annotations") and node[key] == {}):
-                del node[key]
-    elif isinstance(node, list):
-        for item in node:
-            drop_empty_and_null_timestamps(item)
-
-
-QUANTITY_MAPS = ("requests", "limits", "overhead", "podFixed", "capacity")
-
-
-def canonical_quantities(node) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in QUANTITY_MAPS and isinstance(value, dict):
-                node[key] = {name: canonical(amount) for name, amount in value.items()}
-            elif key == "sizeLimit":
-                node[key] = canonical(value)
-            else:
-                canonical_quantities(value)
-    elif isinstance(node, list):
-        for item in node:
-            canonical_quantities(item)
+WORKLOAD_DEFAULTS = {"Deployment": set_defaults_deployment, "StatefulSet": set_defaults_statefulset,
+                     "DaemonSet": set_defaults_daemonset, "ReplicaSet": set_defaults_replicaset}

@@ -1,36 +1,65 @@
-"""The diff report: per pod changes, grouped when the same drift hits many pods of one owner."""
+"""The diff report: one item per comparison, grouped when the same drift hits many pods of one owner."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.compare import ADDED, REMOVED, diff_objects
 from kubectl_pods.diff.owner import managers_of
 from kubectl_pods.diff.paths import ignore_matcher
 
 
-def pod_diff(intended: dict, live: dict, *, intended_is_template: bool, ignore: list[str],
-             attribute: bool) -> dict:
+@dataclass
+class Comparison:
+    """One intended object and the live one it is compared with, and what the intent came from."""
+
+    intended: dict
+    live: dict
+    from_template: bool
+    compared_with: str
+    facts: ClusterFacts | None = None
+    revision: dict | None = None
+
+    @property
+    def is_pod(self) -> bool:
+        return (self.live.get("kind") or "Pod") == "Pod"
+
+    @property
+    def live_name(self) -> str | None:
+        return (self.live.get("metadata") or {}).get("name")
+
+
+def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> dict:
     ignored = ignore_matcher(ignore)
-    changes = [c for c in diff_objects(intended, live, intended_is_template) if not ignored(c["path"])]
-    if attribute:
-        for change in changes:
-            managers = managers_of(live, change["path"])
+    c = comparison
+    changes = [change for change in diff_objects(c.intended, c.live, c.from_template, c.facts)
+               if not ignored(change["path"])]
+    for change in changes:
+        managers = managers_of(c.live, change["path"])
+        if managers:
             change["managers"] = managers
-            if change["type"] == ADDED:
-                change["message"] = "added by " + (managers[0] if managers else "someone other than the owner")
-            elif change["type"] == REMOVED:
-                change["message"] = "removed after creation"
-            else:
-                change["message"] = "changed by " + (managers[0] if managers else "someone other than the owner")
-    return report_item(live, changes)
+            verb = {ADDED: "added", REMOVED: "removed"}.get(change["type"], "changed")
+            change["message"] = f"{verb} by {managers[0]}" if change["type"] != REMOVED else "removed after creation"
+        elif change["type"] == REMOVED and c.from_template:
+            change["message"] = "removed after creation"
+    item = report_item(c.live, changes)
+    item["comparedWith"] = c.compared_with
+    if c.revision:
+        item["revision"] = c.revision
+    if explain_defaults:
+        from kubectl_pods.diff.normalise import server_filled
+
+        item["serverFilled"] = server_filled(c.intended, c.live, c.from_template, c.facts)
+    return item
 
 
 def report_item(live: dict, changes: list[dict]) -> dict:
-    """One pod of the DiffList: its name, namespace, controller and changes."""
+    """One object of the DiffList: its kind, name, namespace, controller and changes."""
     meta = live.get("metadata") or {}
-    owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
-    return {"name": meta.get("name"), "namespace": meta.get("namespace"),
+    owner = next((r for r in meta.get("ownerReferences") or [] if isinstance(r, dict) and r.get("controller")), None)
+    return {"kind": live.get("kind") or "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
             "owner": {"kind": owner.get("kind"), "name": owner.get("name")} if owner else None,
             "changes": changes}
 
@@ -40,12 +69,17 @@ def group(items: list[dict]) -> list[dict]:
     groups: dict[str, dict] = {}
     per_owner: dict[str, int] = {}
     for item in items:
-        owner = json.dumps(item["owner"], sort_keys=True)
+        owner = json.dumps([item.get("kind"), item["owner"]], sort_keys=True)
         per_owner[owner] = per_owner.get(owner, 0) + 1
-        signature = json.dumps([owner, [(c["path"], c["type"], c["intended"], c["live"]) for c in item["changes"]]],
+        signature = json.dumps([owner, item.get("comparedWith"), item.get("revision"),
+                                [(c["path"], c["type"], c["intended"], c["live"], c.get("message")) for c in item["changes"]]],
                                sort_keys=True, default=str)
-        entry = groups.setdefault(signature, {"owner": item["owner"], "pods": [], "changes": item["changes"]})
+        entry = groups.setdefault(signature, {"kind": item.get("kind"), "owner": item["owner"], "pods": [],
+                                              "changes": item["changes"], "comparedWith": item.get("comparedWith"),
+                                              "revision": item.get("revision"),
+                                              "serverFilled": item.get("serverFilled")})
         entry["pods"].append({"name": item["name"], "namespace": item["namespace"]})
+        entry["ownerKey"] = owner
     for entry in groups.values():
-        entry["ofOwner"] = per_owner[json.dumps(entry["owner"], sort_keys=True)]
+        entry["ofOwner"] = per_owner[entry.pop("ownerKey")]
     return list(groups.values())

@@ -16,19 +16,42 @@ def _value(value) -> list[str]:
     return [json.dumps(value)]
 
 
-def render_groups(groups: list[dict]) -> str:
+def _header(entry: dict) -> str:
+    names = ", ".join(p["name"] or "<unnamed>" for p in entry["pods"])
+    owner, kind = entry["owner"], entry.get("kind") or "Pod"
+    if kind != "Pod":
+        of = kind
+    elif owner:
+        of = f"{len(entry['pods'])}/{entry['ofOwner']} pods of {owner['kind']} {owner['name']}"
+    else:
+        of = f"{len(entry['pods'])} pods" if len(entry["pods"]) > 1 else "pod"
+    namespace = entry["pods"][0]["namespace"]
+    return f"{of}: {names}" + (f" (namespace {namespace})" if namespace else "")
+
+
+def _revision(revision: dict | None) -> list[str]:
+    if not revision or revision.get("revision") is None:
+        return []
+    line = f"  revision {revision['revision']} (ReplicaSet {revision['replicaSet']})"
+    if revision.get("outdated"):
+        line += f"; the Deployment is at revision {revision['current']}"
+    return [line]
+
+
+def render_groups(groups: list[dict], skipped: list[dict] = (), unavailable: list[dict] = ()) -> str:
     out = []
     for entry in groups:
-        names = ", ".join(p["name"] for p in entry["pods"])
-        owner = entry["owner"]
-        of = f"{len(entry['pods'])}/{entry['ofOwner']} pods of {owner['kind']} {owner['name']}" if owner else (
-            f"{len(entry['pods'])} pods" if len(entry["pods"]) > 1 else "pod")
-        namespace = entry["pods"][0]["namespace"]
-        header = f"{of}: {names}" + (f" (namespace {namespace})" if namespace else "")
+        out.append(_header(entry))
+        if entry.get("comparedWith"):
+            out.append(f"  compared with {entry['comparedWith']}")
+        out += _revision(entry.get("revision"))
+        if entry.get("serverFilled") is not None:
+            out.append("  filled in by the server, not compared:")
+            out += [f"    {f['path']}  ({f['rule']})" for f in entry["serverFilled"]] or ["    nothing"]
         if not entry["changes"]:
-            out.append(f"{header}\n  no drift\n")
+            out.append("  no drift\n")
             continue
-        out.append(f"{header}\n")
+        out.append("")
         for change in entry["changes"]:
             out.append(change["path"])
             label = {"added": "+ added", "removed": "- removed", "changed": "± changed"}[change["type"]]
@@ -40,6 +63,12 @@ def render_groups(groups: list[dict]) -> str:
             if change["type"] != "removed":
                 out += [f"{INDENT}+ {line}" for line in _value(change["live"])]
             out.append("")
+    for item in skipped:
+        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
+    for note in unavailable:
+        where = f" in {note['namespace']}" if note.get("namespace") else ""
+        out.append(f"{note['what']} not read: this account cannot list {note['what']}{where} ({note['reason']}); "
+                   "defaults they would set are taken from the pods' own annotations")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -2,7 +2,8 @@
 
 The only module that imports the kubernetes client. It uses the client for kubeconfig loading and
 authentication only, and reads every response as raw bytes (never the client's model classes,
-which are slow and drop fields the client does not know). It only ever sends GET.
+which are slow and drop fields the client does not know). It only ever sends GET, except the
+`dryRun=All` create that `diff --server-dry-run` asks for, which stores nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import os
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from kubectl_pods.errors import UserError
+from kubectl_pods import __version__
+from kubectl_pods.errors import Forbidden, NotFound, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
@@ -29,6 +31,7 @@ RESOURCES = {
     "DaemonSet": ("apis/apps/v1", "daemonsets"),
     "Job": ("apis/batch/v1", "jobs"),
     "CronJob": ("apis/batch/v1", "cronjobs"),
+    "LimitRange": ("api/v1", "limitranges"),
 }
 
 
@@ -97,16 +100,30 @@ class Cluster:
                 page_query = {**page_query, "continue": token}
         raise UserError(f"cannot {request.describe()}: the list kept expiring (410 Gone)")
 
-    def _send(self, path: str, query: dict | None) -> tuple[int, bytes]:
+    def dry_run_create(self, obj: dict, namespace: str) -> dict:
+        """What the server would store for `obj`: a create with `dryRun=All`, which runs
+        defaulting, admission (webhooks included) and validation and stores nothing
+        (apiserver `handlers/create.go`; the registry skips the write under dry run)."""
+        path = resource_path(obj.get("kind") or "Pod", namespace)
+        status, body = self._send(path, {"dryRun": "All"}, method="POST", body=obj)
+        if status >= 300:
+            request = Request("create", RESOURCES[obj.get("kind") or "Pod"][1], namespace)
+            raise _http_error(status, body, request, self._api.configuration.host)
+        return _decode(body, path)
+
+    def _send(self, path: str, query: dict | None, method: str = "GET", body: dict | None = None) -> tuple[int, bytes]:
         import urllib3
 
         api = self._api
-        method, url, headers, _, _ = api.param_serialize(
-            "GET", path, query_params=[(k, v) for k, v in (query or {}).items() if v is not None],
-            header_params={"Accept": "application/json"}, auth_settings=["BearerToken"],
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        method, url, headers, payload, _ = api.param_serialize(
+            method, path, query_params=[(k, v) for k, v in (query or {}).items() if v is not None],
+            header_params=headers, body=body, auth_settings=["BearerToken"],
         )
         try:
-            response = api.call_api(method, url, header_params=headers,
+            response = api.call_api(method, url, header_params=headers, body=payload,
                                     _request_timeout=self.options.request_timeout)
             return response.status, response.read()
         except urllib3.exceptions.HTTPError as exc:
@@ -218,7 +235,9 @@ def _connect(options: KubeOptions):
         raise UserError(f"invalid kubeconfig: {exc}") from None
     configuration.retries = False  # one refused connection is an answer, not something to retry
     context = config["contexts"].get_with_name(context_name)["context"]
-    return client.ApiClient(configuration), context.safe_get("namespace") or "default", context_name
+    api = client.ApiClient(configuration)
+    api.user_agent = f"kubectl-pods/{__version__}"  # what the server logs, and names a dry run's field manager
+    return api, context.safe_get("namespace") or "default", context_name
 
 
 def _named(config, section: str, name: str) -> bool:
@@ -239,12 +258,12 @@ def _http_error(status: int, body: bytes, request: Request, host: str) -> UserEr
         return UserError(f"You must be logged in to the server (Unauthorized): {host} refused the "
                          f"credentials while trying to {request.describe()}")
     if status == 403:
-        return UserError(f"forbidden: you cannot {request.describe()} "
+        return Forbidden(f"forbidden: you cannot {request.describe()} "
                          f"(kubectl auth can-i {request.verb} {request.resource}"
                          f"{' -n ' + request.namespace if request.namespace else ''} says no)"
                          f"{': ' + message if message else ''}")
     if status == 404:
-        return UserError(f"{request.resource} \"{request.name}\" not found"
+        return NotFound(f"{request.resource} \"{request.name}\" not found"
                          f"{' in namespace ' + repr(request.namespace) if request.namespace else ''}"
                          if request.name else f"not found: {request.describe()}")
     return UserError(f"the server answered {status} to {request.describe()}"

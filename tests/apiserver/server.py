@@ -3,6 +3,12 @@
 It serves discovery, /version, get and list (label and field selectors, limit/continue) for the
 kinds kubectl-pods reads, records every request, and answers any write verb with 405 so that a
 test can assert none was sent. Faults are injected per path and query.
+
+A create with `dryRun=All` (what `diff --server-dry-run` sends) is answered by replay: a test
+registers the body a real kube-apiserver received and the object it answered with (recorded in
+tests/fixtures/recorded/); the same body gets that answer with 201, as the real handler
+(`staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go`) answers a dry-run create, and
+nothing is stored. A body with no recording gets 500, so a test cannot pass on a guess.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ RESOURCES = {
     ("api", "v1", "pods"): "Pod",
     ("api", "v1", "events"): "Event",
     ("api", "v1", "namespaces"): "Namespace",
+    ("api", "v1", "limitranges"): "LimitRange",
     ("apis", "apps/v1", "replicasets"): "ReplicaSet",
     ("apis", "apps/v1", "deployments"): "Deployment",
     ("apis", "apps/v1", "statefulsets"): "StatefulSet",
@@ -50,6 +57,7 @@ class Fault:
     delay: float = 0.0
     on_continue: bool = False
     times: int | None = None
+    method: str | None = None  # only requests of this verb (None: all)
 
 
 @dataclass
@@ -58,6 +66,7 @@ class RecordedRequest:
     path: str
     query: dict
     headers: dict
+    body: dict | None = None
 
 
 @dataclass
@@ -66,6 +75,7 @@ class ApiServerState:
     faults: list[Fault] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     token: str | None = None
+    dry_run_answers: list[tuple[dict, dict]] = field(default_factory=list)
     version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -102,10 +112,30 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _write_verb(self):
-        self._record()
+        path, query = self._record()
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
+        raw = self.rfile.read(length)
+        if self.command == "POST" and query.get("dryRun") == "All":
+            return self._dry_run_create(raw)
         self._send(405, status_body(405, "MethodNotAllowed", "this test server is read-only"))
+
+    def _dry_run_create(self, raw: bytes):
+        state = self.server.state
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return self._send(400, status_body(400, "BadRequest", "the request body is not JSON"))
+        with state.lock:
+            state.requests[-1].body = body
+        if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
+            return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
+        fault = self._fault(self.path, {})
+        if fault and fault.status:
+            return self._send(fault.status, status_body(fault.status, "Forbidden", fault.message))
+        answer = next((response for sent, response in state.dry_run_answers if sent == body), None)
+        if answer is None:
+            return self._send(500, status_body(500, "InternalError", "no recorded answer for this dry-run body"))
+        self._send(201, answer)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _write_verb
 
@@ -132,7 +162,8 @@ class Handler(BaseHTTPRequestHandler):
     def _fault(self, path: str, query: dict) -> Fault | None:
         with self.server.state.lock:
             for fault in self.server.state.faults:
-                if fault.path in path and (not fault.on_continue or "continue" in query):
+                if fault.path in path and (not fault.on_continue or "continue" in query) \
+                        and fault.method in (None, self.command):
                     if fault.times is not None:
                         if fault.times == 0:
                             continue

@@ -1,0 +1,180 @@
+"""Which live object each intended object is compared with (the identity rules of `diff`).
+
+- a Pod by its name; one with only `generateName` with the live pods made from it;
+- a workload with its live namesake (the workload objects, template included) and then with the
+  pods its selector picks, each pod named with the revision of the ReplicaSet that made it;
+- `--owner`: each pod with its controller's template; a pod without one is listed, not fatal;
+- no intent given: each pod with its own last-applied configuration (`kubectl apply`);
+- `--server-dry-run`: the intended object as the server itself would store it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from kubectl_pods.diff.admission import TOKEN_MOUNT_PATH, ClusterFacts
+from kubectl_pods.diff.bookkeeping import last_applied
+from kubectl_pods.diff.report import Comparison
+from kubectl_pods.errors import Forbidden, UserError
+from kubectl_pods.sources import PodInput
+from kubectl_pods.sources.live import LiveSide
+
+REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+
+
+def _meta(obj: dict) -> dict:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def skipped_item(pod: dict, reason: str) -> dict:
+    meta = _meta(pod)
+    return {"kind": pod.get("kind") or "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
+            "skipped": reason}
+
+
+def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Comparison], list[dict]]:
+    from kubectl_pods.sources.files import pod_from_template
+
+    comparisons, skipped = [], []
+    for target in pods:
+        chain = live.owner_chain(target.pod)
+        if not chain:
+            skipped.append(skipped_item(target.pod, "no controller to compare with (--owner)"))
+            continue
+        owner = chain[0]
+        comparisons.append(Comparison(pod_from_template(owner), target.pod, True,
+                                      f"{owner.get('kind')} {_meta(owner).get('name')} template",
+                                      revision=_revision(chain)))
+    return comparisons, skipped
+
+
+def _revision(chain: list[dict]) -> dict | None:
+    """For a Deployment's pod: the revision of its ReplicaSet and the Deployment's current one."""
+    if len(chain) < 2 or chain[0].get("kind") != "ReplicaSet" or chain[1].get("kind") != "Deployment":
+        return None
+    pod_revision = (_meta(chain[0]).get("annotations") or {}).get(REVISION_ANNOTATION)
+    current = (_meta(chain[1]).get("annotations") or {}).get(REVISION_ANNOTATION)
+    return {"replicaSet": _meta(chain[0]).get("name"), "revision": pod_revision, "current": current,
+            "outdated": pod_revision is not None and current is not None and pod_revision != current}
+
+
+def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str, ...]) -> list[Comparison]:
+    from kubectl_pods.sources.files import WORKLOAD_KINDS, owner_ref, pod_from_template, read_documents
+
+    comparisons: list[Comparison] = []
+    for source, document in read_documents(filenames):
+        for intended in _objects(document):
+            kind, meta = intended.get("kind"), _meta(intended)
+            if kind == "Pod":
+                comparisons += [Comparison(intended, t.pod, False, source) for t in _pods_for(live, intended, names)]
+            elif kind in WORKLOAD_KINDS:
+                found = live.workload(kind, meta.get("name"), meta.get("namespace")) if meta.get("name") else None
+                if found is not None:
+                    comparisons.append(Comparison(intended, found, False, source))
+                selected = live.pods(names) if names else live.pods(match_labels=owner_ref(intended)["matchLabels"])
+                template = pod_from_template(intended)
+                for target in selected:
+                    revision = _revision(live.owner_chain(target.pod)) if kind == "Deployment" else None
+                    comparisons.append(Comparison(template, target.pod, True, f"{source} ({kind} {meta.get('name')} template)",
+                                                  revision=revision))
+                if found is None and not selected:
+                    raise UserError(f"no live {kind} {meta.get('name')} and no pods matching its selector")
+    if not comparisons:
+        raise UserError(f"no Pod or workload in {', '.join(filenames)}")
+    return comparisons
+
+
+def _objects(document: dict) -> list[dict]:
+    if str(document.get("kind") or "").endswith("List") and isinstance(document.get("items"), list):
+        return [o for item in document["items"] if isinstance(item, dict) for o in _objects(item)]
+    return [document]
+
+
+def _pods_for(live: LiveSide, intended: dict, names: tuple[str, ...]) -> list[PodInput]:
+    meta = _meta(intended)
+    if names:
+        return live.pods(names)
+    if meta.get("name"):
+        found = live.pods((meta["name"],))
+    elif meta.get("generateName"):
+        found = live.pods(generate_name=meta["generateName"])
+    else:
+        raise UserError("the intended Pod has neither name nor generateName")
+    if not found:
+        raise UserError(f"no live pods for {meta.get('name') or meta.get('generateName')} (give pod names or -l)")
+    return found
+
+
+def last_applied_comparisons(pods: list[PodInput]) -> tuple[list[Comparison], list[dict]]:
+    """Each pod against the configuration `kubectl apply` last sent for it: a field applied once
+    and changed since by someone else is drift, with no manifest at hand."""
+    comparisons, skipped = [], []
+    for target in pods:
+        applied = last_applied(target.pod)
+        if applied is None:
+            skipped.append(skipped_item(target.pod, "no last-applied configuration (not created with kubectl apply); "
+                                                    "use -f, --pattern or --owner"))
+        else:
+            comparisons.append(Comparison(applied, target.pod, False, "its last-applied configuration (kubectl apply)"))
+    if not pods:
+        raise UserError("no pods found")
+    return comparisons, skipped
+
+
+def dry_run_body(intended: dict) -> dict:
+    """A renamed copy to create with dryRun=All: `generateName` instead of the name, so that
+    the live object of the same name does not make the create fail with AlreadyExists."""
+    body = copy.deepcopy(intended)
+    meta = body.setdefault("metadata", {})
+    name = meta.pop("name", None)
+    for key in ("namespace", "uid", "resourceVersion", "creationTimestamp", "managedFields", "ownerReferences"):
+        meta.pop(key, None)
+    body.pop("status", None)
+    if name and not meta.get("generateName"):
+        meta["generateName"] = f"{name}-"
+    return body
+
+
+def server_dry_run(live: LiveSide, comparisons: list[Comparison]) -> list[Comparison]:
+    answered = []
+    for comparison in comparisons:
+        namespace = _meta(comparison.live).get("namespace") or live.namespace
+        try:
+            response = live.cluster.dry_run_create(dry_run_body(comparison.intended), namespace)
+        except Forbidden as exc:
+            raise UserError(f"--server-dry-run needs permission to create {comparison.live.get('kind', 'Pod').lower()}s "
+                            f"in namespace {namespace} (a dry run stores nothing): {exc}") from None
+        answered.append(Comparison(align_generated_names(response, comparison.live), comparison.live, True,
+                                   f"the server's dry run of {comparison.compared_with}",
+                                   facts=ClusterFacts(limit_ranges=[]), revision=comparison.revision))
+    return answered
+
+
+def align_generated_names(answer: dict, live: dict) -> dict:
+    """Names the server generates anew on every create (`names.SimpleNameGenerator`): the dry run's
+    `kube-api-access-*` token volume takes the live pod's name for it."""
+    def token_volume(obj: dict) -> str | None:
+        spec = obj.get("spec") or {}
+        mounted = {m.get("name") for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])
+                   for m in c.get("volumeMounts") or [] if m.get("mountPath") == TOKEN_MOUNT_PATH}
+        return next((v.get("name") for v in spec.get("volumes") or []
+                     if v.get("name") in mounted and str(v.get("name")).startswith("kube-api-access-")), None)
+
+    ours, theirs = token_volume(answer), token_volume(live)
+    if not ours or not theirs or ours == theirs:
+        return answer
+    answer = copy.deepcopy(answer)
+    spec = answer["spec"]
+    for volume in spec.get("volumes") or []:
+        if volume.get("name") == ours:
+            volume["name"] = theirs
+    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        for mount in container.get("volumeMounts") or []:
+            if mount.get("name") == ours:
+                mount["name"] = theirs
+    return answer
+
+
+def cluster_facts(live: LiveSide, pod: dict) -> ClusterFacts:
+    return ClusterFacts(limit_ranges=live.limit_ranges(_meta(pod).get("namespace") or live.namespace))

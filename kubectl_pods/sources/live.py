@@ -1,0 +1,104 @@
+"""The live side of `diff`: pods, their owners, workloads and LimitRanges, from the cluster or
+from `--live` files (a support bundle, `kubectl get -o json` output)."""
+
+from __future__ import annotations
+
+from kubectl_pods.errors import Forbidden, NotFound
+from kubectl_pods.options import KubeOptions
+from kubectl_pods.sources import PodInput
+
+
+def _labels_match(obj: dict, match_labels: dict) -> bool:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return all(labels.get(k) == v for k, v in match_labels.items())
+
+
+def _flatten(objects: list[dict]) -> list[dict]:
+    flat = []
+    for obj in objects:
+        if str(obj.get("kind") or "").endswith("List") and isinstance(obj.get("items"), list):
+            flat += _flatten([i for i in obj["items"] if isinstance(i, dict)])
+        else:
+            flat.append(obj)
+    return flat
+
+
+class LiveSide:
+    """Live objects from the cluster (read-only) or from `--live` files."""
+
+    def __init__(self, live_files: list[str], options: KubeOptions):
+        self.unavailable: list[dict] = []
+        self._limit_ranges: dict[str | None, list[dict] | None] = {}
+        if live_files:
+            from kubectl_pods.sources.files import read_documents
+
+            self.objects = _flatten([doc for _, doc in read_documents(live_files)])
+            self.cluster = None
+        else:
+            from kubectl_pods.commands.common import open_cluster
+
+            self.objects = None
+            self.cluster = open_cluster(options)
+
+    @property
+    def namespace(self) -> str | None:
+        return self.cluster.namespace if self.cluster is not None else None
+
+    def pods(self, names: tuple[str, ...] = (), match_labels: dict | None = None,
+             generate_name: str | None = None) -> list[PodInput]:
+        if self.cluster is not None:
+            if generate_name is not None and not names:
+                return [p for p in self.cluster.pods() if (p.pod.get("metadata") or {}).get("generateName") == generate_name]
+            if match_labels is not None and not names:
+                return self.cluster.pods(selector=",".join(f"{k}={v}" for k, v in sorted(match_labels.items())))
+            return self.cluster.pods(names)
+        found = [PodInput(pod=o, source="--live") for o in self.objects if o.get("kind") == "Pod"]
+        if names:
+            found = [p for p in found if p.name in names]
+        if match_labels is not None:
+            found = [p for p in found if _labels_match(p.pod, match_labels)]
+        if generate_name is not None:
+            found = [p for p in found if (p.pod.get("metadata") or {}).get("generateName") == generate_name]
+        return found
+
+    def workload(self, kind: str, name: str, namespace: str | None) -> dict | None:
+        """The live object of a workload, or None when there is none."""
+        if self.cluster is not None:
+            from kubectl_pods.sources.cluster import Request, resource_path
+
+            namespace = namespace or self.cluster.namespace
+            try:
+                return self.cluster.get_json(resource_path(kind, namespace, name), Request("get", kind, namespace, name))
+            except NotFound:
+                return None
+        return next((o for o in self.objects if o.get("kind") == kind and (o.get("metadata") or {}).get("name") == name
+                     and (namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace))), None)
+
+    def owner_chain(self, pod: dict) -> list[dict]:
+        """The controllers above a pod, nearest first."""
+        if self.cluster is not None:
+            return self.cluster.owner_chain(pod)
+        chain, current = [], pod
+        while True:
+            refs = (current.get("metadata") or {}).get("ownerReferences") or []
+            ref = next((r for r in refs if isinstance(r, dict) and r.get("controller")), None)
+            found = ref and next((o for o in self.objects if o.get("kind") == ref.get("kind")
+                                  and (o.get("metadata") or {}).get("name") == ref.get("name")), None)
+            if not found or found in chain:
+                return chain
+            chain.append(found)
+            current = found
+
+    def limit_ranges(self, namespace: str | None) -> list[dict] | None:
+        """The namespace's LimitRanges, or None when they cannot be read (said in `unavailable`)."""
+        if namespace not in self._limit_ranges:
+            if self.cluster is None:
+                self._limit_ranges[namespace] = [o for o in self.objects if o.get("kind") == "LimitRange"
+                                                 and (o.get("metadata") or {}).get("namespace") in (None, namespace)]
+            else:
+                try:
+                    self._limit_ranges[namespace] = self.cluster.list_json("LimitRange", namespace or self.cluster.namespace)
+                except Forbidden:
+                    self._limit_ranges[namespace] = None
+                    self.unavailable.append({"what": "limitranges", "namespace": namespace, "reason": "forbidden"})
+        return self._limit_ranges[namespace]
