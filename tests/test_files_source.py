@@ -16,7 +16,7 @@ WORKLOADS = [c for c in oracle_cases("defaulting.json") if c["kind"] != "Pod"]
 
 
 def test_multi_document_yaml_and_lists(tmp_path):
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": []}}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "c", "image": "x:1"}]}}
     listed = {"apiVersion": "v1", "kind": "PodList", "items": [dict(pod, metadata={"name": "b"}),
                                                                dict(pod, metadata={"name": "c"})]}
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ignored"}}
@@ -38,12 +38,12 @@ def test_workloads_yield_their_pod_template_marked_as_such(case, tmp_path):
 
 def test_a_directory_reads_its_manifest_files_in_order(tmp_path):
     for name in ("b.yaml", "a.json", "notes.txt"):
-        (tmp_path / name).write_text(json.dumps({"kind": "Pod", "metadata": {"name": name.split(".")[0]}, "spec": {}}))
+        (tmp_path / name).write_text(json.dumps({"kind": "Pod", "metadata": {"name": name.split(".")[0]}, "spec": {"containers": [{"name": "c", "image": "x:1"}]}}))
     assert [p.name for p in pods_from_files([str(tmp_path)])] == ["a", "b"]
 
 
 def test_stdin(monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("kind: Pod\nmetadata: {name: from-stdin}\nspec: {}\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("kind: Pod\nmetadata: {name: from-stdin}\nspec: {containers: [{name: c, image: x}]}\n"))
     [found] = pods_from_files(["-"])
     assert found.name == "from-stdin" and found.source == "<stdin>"
 

@@ -22,20 +22,27 @@ def open_cluster(options: KubeOptions):
     return Cluster(options)
 
 
-def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInput], object | None]:
-    """Pods from -f files, else from the cluster (returned too, for events and the version)."""
+def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInput], list[UserError], object | None]:
+    """Pods from -f files, else from the cluster (returned too, for events and the version),
+    and one error for each object that is not a valid pod: the others are still returned."""
+    from kubectl_pods.sources.shape import partition
+
     if options.filenames:
-        from kubectl_pods.sources.files import pods_from_files
+        from kubectl_pods.sources.files import read_pods
 
         if names:
             raise UserError("give pod names or -f files, not both")
-        return pods_from_files(options.filenames), None
+        pods, invalid = read_pods(options.filenames)
+        if not pods and not invalid:
+            raise UserError(f"no Pod or workload with a pod template in {', '.join(options.filenames)}")
+        return pods, invalid, None
     cluster = open_cluster(options)
     pods = cluster.pods(names)
     if not pods:
         where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
         raise UserError(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
-    return pods, cluster
+    valid, invalid = partition(pods, "the server")
+    return valid, invalid, cluster
 
 
 def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,

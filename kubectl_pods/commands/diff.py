@@ -57,6 +57,7 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
         if comparison.is_pod and comparison.facts is None:
             comparison.facts = targets.cluster_facts(live, comparison.live)
 
+    skipped += live.invalid
     items = [pod_diff(c, ignore=ignore, explain_defaults=explain_defaults) for c in comparisons]
     items += conformance
     drift = any(item["changes"] for item in items)

@@ -18,6 +18,7 @@ from kubectl_pods.diff.report import Comparison
 from kubectl_pods.errors import Forbidden, UserError
 from kubectl_pods.sources import PodInput
 from kubectl_pods.sources.live import LiveSide
+from kubectl_pods.sources.shape import InvalidObject, check
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
@@ -43,6 +44,11 @@ def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Compar
             skipped.append(skipped_item(target.pod, "no controller to compare with (--owner)"))
             continue
         owner = chain[0]
+        try:
+            check(owner, "the owner")
+        except InvalidObject as error:
+            skipped.append(skipped_item(target.pod, str(error)))
+            continue
         comparisons.append(Comparison(pod_from_template(owner), target.pod, True,
                                       f"{owner.get('kind')} {_meta(owner).get('name')} template",
                                       revision=_revision(chain)))
@@ -60,12 +66,14 @@ def _revision(chain: list[dict]) -> dict | None:
 
 
 def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str, ...]) -> list[Comparison]:
-    from kubectl_pods.sources.files import WORKLOAD_KINDS, owner_ref, pod_from_template, read_documents
+    from kubectl_pods.sources.files import WORKLOAD_KINDS, objects_in, owner_ref, pod_from_template, read_documents
 
     comparisons: list[Comparison] = []
     for source, document in read_documents(filenames):
-        for intended in _objects(document):
+        for intended in objects_in(document):
             kind, meta = intended.get("kind"), _meta(intended)
+            if kind in ("Pod", *WORKLOAD_KINDS):
+                check(intended, source)
             if kind == "Pod":
                 comparisons += [Comparison(intended, t.pod, False, source) for t in _pods_for(live, intended, names)]
             elif kind in WORKLOAD_KINDS:
@@ -83,12 +91,6 @@ def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str,
     if not comparisons:
         raise UserError(f"no Pod or workload in {', '.join(filenames)}")
     return comparisons
-
-
-def _objects(document: dict) -> list[dict]:
-    if str(document.get("kind") or "").endswith("List") and isinstance(document.get("items"), list):
-        return [o for item in document["items"] if isinstance(item, dict) for o in _objects(item)]
-    return [document]
 
 
 def _pods_for(live: LiveSide, intended: dict, names: tuple[str, ...]) -> list[PodInput]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from kubectl_pods.commands.common import check_output, load_pods, resolve_version
+from kubectl_pods.errors import EXIT_ERROR, EXIT_OK
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
 
@@ -18,7 +19,11 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     check_output(output, OUTPUTS)
     what_ifs = [parse_what_if(text) for text in what_if]
     given = resolve_version(k8s_version, options) if k8s_version else None
-    pods, cluster = load_pods(names, options)
+    pods, invalid, cluster = load_pods(names, options)
+    for error in invalid:
+        print(f"error: {error}", file=sys.stderr)
+    if not pods:
+        return EXIT_ERROR
     version, _ = given or resolve_version(None, options, cluster)
     now = now_utc()
     items = [explain_pod(pod, version, now, what_ifs) for pod in pods]
@@ -26,7 +31,7 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
         events = cluster.events_by_pod([pod.pod for pod in pods])
         items = [attach_events(item, events[(item["namespace"], item["name"])]) for item in items]
     sys.stdout.write(render(items, output, timeline, bool(names), options.all_namespaces, now))
-    return 0
+    return EXIT_ERROR if invalid else EXIT_OK
 
 
 def render(items: list[dict], output: str, timeline: bool, named: bool, all_namespaces: bool, now) -> str:

@@ -25,15 +25,27 @@ class Keyed(dict):
     """A list turned into a map by identity; remembers it was a list."""
 
 
-def _identity(field: str, item: dict, use_second: bool) -> str:
+class Identity(str):
+    """A list item's identity as a path segment, `[name=app]`; kept apart from map keys that
+    merely look like one, and carrying its conditions unparsed (values may hold `,` or `=`)."""
+
+    conditions: dict[str, str]
+
+    def __new__(cls, conditions: dict[str, str]):
+        self = super().__new__(cls, "[" + ",".join(f"{k}={v}" for k, v in conditions.items()) + "]")
+        self.conditions = conditions
+        return self
+
+
+def _identity(field: str, item: dict, use_second: bool) -> Identity:
     key = IDENTITY[field]
-    text = f"{key}={'' if item.get(key) is None else item.get(key)}"
+    conditions = {key: "" if item.get(key) is None else str(item.get(key))}
     if use_second:
         second, default = SECOND_FIELD[field]
         value = item.get(second, default)
         if value is not None:
-            text += f",{second}={value}"
-    return f"[{text}]"
+            conditions[second] = str(value)
+    return Identity(conditions)
 
 
 def _needs_second(field: str, *lists: list) -> bool:
@@ -88,7 +100,7 @@ def format_path(parts: list) -> str:
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif isinstance(part, str) and part.startswith("[") and part.endswith("]") and "=" in part:
+        elif isinstance(part, Identity):
             text += part
         elif _PLAIN_KEY.match(str(part)):
             text += ("." if text else "") + str(part)
@@ -113,9 +125,8 @@ def value_at(obj, parts: list):
     """The value at a path in an unkeyed object (identity segments looked up by field), or None."""
     node = obj
     for part in parts:
-        if isinstance(node, list) and isinstance(part, str) and part.startswith("["):
-            conditions = dict(term.split("=", 1) for term in part[1:-1].split(","))
-            node = next((item for item in node if _matches(item, conditions)), None)
+        if isinstance(node, list) and isinstance(part, Identity):
+            node = next((item for item in node if _matches(item, part.conditions)), None)
         elif isinstance(node, list) and isinstance(part, int):
             node = node[part] if part < len(node) else None
         elif isinstance(node, dict):

@@ -19,7 +19,8 @@ def nominal_delay(restart_count: int) -> int:
     0 → 0 (the first restart is immediate), then 10, 20, 40, 80, 160, 300, 300, ..."""
     if restart_count <= 0:
         return 0
-    return min(INITIAL_SECONDS * 2 ** (restart_count - 1), MAX_SECONDS)
+    # Closed form: past the 7th restart the cap holds, so 2**n is never computed for a huge n.
+    return min(INITIAL_SECONDS * 2 ** (min(restart_count, len(SCHEDULE)) - 1), MAX_SECONDS)
 
 
 def step(delay: int) -> int:
@@ -47,8 +48,14 @@ def expected_delay(restart_count: int, run_seconds: float | None, waiting_messag
 
 
 def next_restart(finished_at: datetime | None, delay: int) -> datetime | None:
-    """The earliest next start: `finishedAt` + delay (the real one comes at the next sync)."""
-    return finished_at + timedelta(seconds=delay) if finished_at else None
+    """The earliest next start: `finishedAt` + delay (the real one comes at the next sync); the
+    last representable moment when that lies past the year 9999."""
+    if not finished_at:
+        return None
+    try:
+        return finished_at + timedelta(seconds=delay)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=finished_at.tzinfo)
 
 
 def gap_bounds(restart_count: int, probe_kill: bool) -> tuple[float, float]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kubectl_pods.errors import UserError
 from kubectl_pods.sources import PodInput
+from kubectl_pods.sources.shape import InvalidObject, check
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
@@ -27,25 +28,49 @@ def read_documents(paths: Iterable[str]) -> Iterator[tuple[str, dict]]:
 
 
 def pods_from_files(paths: Iterable[str]) -> list[PodInput]:
-    """Pods and workload templates from files, in file order; an error if there are none."""
+    """Pods and workload templates from files, in file order; the first invalid object, or
+    finding none at all, is an error."""
     paths = list(paths)
-    found = [pod for source, doc in read_documents(paths) for pod in pods_from_object(doc, source)]
+    found, invalid = read_pods(paths)
+    if invalid:
+        raise invalid[0]
     if not found:
         raise UserError(f"no Pod or workload with a pod template in {', '.join(paths)}")
     return found
 
 
-def pods_from_object(obj: dict, source: str) -> Iterator[PodInput]:
-    """The pods an object holds: itself (a Pod), its items (a List), or its pod template."""
-    kind = obj.get("kind") or ""
-    if kind == "Pod":
-        yield PodInput(pod=obj, source=source)
-    elif kind.endswith("List") and isinstance(obj.get("items"), list):
-        for item in obj["items"]:
+def read_pods(paths: Iterable[str]) -> tuple[list[PodInput], list[InvalidObject]]:
+    """Every valid Pod and workload template of the files, and an error for each invalid one:
+    one bad object of a List does not hide the others."""
+    found: list[PodInput] = []
+    invalid: list[InvalidObject] = []
+    for source, document in read_documents(paths):
+        for obj in objects_in(document):
+            if obj.get("kind") not in ("Pod", *WORKLOAD_KINDS):
+                continue
+            try:
+                found.append(pod_input(check(obj, source), source))
+            except InvalidObject as exc:
+                invalid.append(exc)
+    return found, invalid
+
+
+def objects_in(document: dict) -> Iterator[dict]:
+    """The objects of a document: itself, or the items of a List (nested Lists too)."""
+    kind = document.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(document.get("items"), list):
+        for item in document["items"]:
             if isinstance(item, dict):
-                yield from pods_from_object(item, source)
-    elif kind in WORKLOAD_KINDS:
-        yield PodInput(pod=pod_from_template(obj), source=source, template_of=owner_ref(obj))
+                yield from objects_in(item)
+    else:
+        yield document
+
+
+def pod_input(obj: dict, source: str) -> PodInput:
+    """A checked Pod as itself, a checked workload as a Pod built from its template."""
+    if obj.get("kind") == "Pod":
+        return PodInput(pod=obj, source=source)
+    return PodInput(pod=pod_from_template(obj), source=source, template_of=owner_ref(obj))
 
 
 def pod_template(workload: dict) -> dict:

@@ -13,26 +13,17 @@ def _labels_match(obj: dict, match_labels: dict) -> bool:
     return all(labels.get(k) == v for k, v in match_labels.items())
 
 
-def _flatten(objects: list[dict]) -> list[dict]:
-    flat = []
-    for obj in objects:
-        if str(obj.get("kind") or "").endswith("List") and isinstance(obj.get("items"), list):
-            flat += _flatten([i for i in obj["items"] if isinstance(i, dict)])
-        else:
-            flat.append(obj)
-    return flat
-
-
 class LiveSide:
     """Live objects from the cluster (read-only) or from `--live` files."""
 
     def __init__(self, live_files: list[str], options: KubeOptions):
         self.unavailable: list[dict] = []
+        self.invalid: list[dict] = []  # live objects not in the API's shape, said as skipped items
         self._limit_ranges: dict[str | None, list[dict] | None] = {}
         if live_files:
-            from kubectl_pods.sources.files import read_documents
+            from kubectl_pods.sources.files import objects_in, read_documents
 
-            self.objects = _flatten([doc for _, doc in read_documents(live_files)])
+            self.objects = [obj for _, doc in read_documents(live_files) for obj in objects_in(doc)]
             self.cluster = None
         else:
             from kubectl_pods.commands.common import open_cluster
@@ -46,6 +37,18 @@ class LiveSide:
 
     def pods(self, names: tuple[str, ...] = (), match_labels: dict | None = None,
              generate_name: str | None = None) -> list[PodInput]:
+        """The live pods asked for; one that is not in the API's shape is set aside in `invalid`."""
+        from kubectl_pods.sources.shape import partition
+
+        pods = self._pods(names, match_labels, generate_name)
+        valid, errors = partition(pods, "the server" if self.cluster is not None else "--live")
+        for pod, error in zip([p for p in pods if p not in valid], errors):
+            meta = pod.pod.get("metadata") if isinstance(pod.pod.get("metadata"), dict) else {}
+            self.invalid.append({"kind": "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
+                                 "skipped": str(error)})
+        return valid
+
+    def _pods(self, names: tuple[str, ...], match_labels: dict | None, generate_name: str | None) -> list[PodInput]:
         if self.cluster is not None:
             if generate_name is not None and not names:
                 return [p for p in self.cluster.pods() if (p.pod.get("metadata") or {}).get("generateName") == generate_name]
