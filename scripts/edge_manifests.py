@@ -77,3 +77,26 @@ EDGE_MANIFESTS = [
         "selector": {"matchLabels": {"app": "ds"}}, "updateStrategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
         "template": {"metadata": {"labels": {"app": "ds"}}, "spec": {"containers": [c()]}}}},
 ]
+
+# Fields that only newer servers keep (older ones drop them, which diff rightly reports):
+# (the first minor version whose default gates keep the field, manifest).
+RECENT_MANIFESTS = [
+    ("1.34", pod("edge-pod-level-resources", {"resources": {"limits": {"cpu": "2", "memory": "1Gi"}},
+                                               "initContainers": [c("side", restartPolicy="Always",
+                                                                    resources={"requests": {"cpu": "100m"}})],
+                                               "containers": [c(resources={"requests": {"cpu": "500m"}}), c("b", "busybox:1.36")]})),
+    ("1.34", pod("edge-pod-level-limits-only", {"resources": {"limits": {"cpu": "1", "memory": "512Mi"}},
+                                                 "containers": [c()]})),
+    ("1.35", pod("edge-env-file-key", {"initContainers": [c("gen", "busybox:1.36", command=["true"],
+                                                            volumeMounts=[{"name": "env", "mountPath": "/env"}])],
+                                        "containers": [c(env=[{"name": "K", "valueFrom": {"fileKeyRef": {
+                                            "volumeName": "env", "path": "vars.env", "key": "K"}}}])],
+                                        "volumes": [{"name": "env", "emptyDir": {}}]})),
+    ("1.35", pod("edge-image-volume", {"containers": [c(volumeMounts=[{"name": "data", "mountPath": "/data"}])],
+                                        "volumes": [{"name": "data", "image": {"reference": "quay.io/acme/data:1"}},
+                                                    ]})),
+    ("1.34", pod("edge-spread-matchlabelkeys", {"containers": [c()], "topologySpreadConstraints": [
+        {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+         "labelSelector": {"matchLabels": {"app": "spread"}}, "matchLabelKeys": ["version"]}]},
+        labels={"app": "spread", "version": "v2"})),
+]
