@@ -17,16 +17,37 @@ from kubectl_pods.options import KubeOptions, parse_request_timeout
 
 PROG = "kubectl pods"
 
+# Shown verbatim under each command's help (`\b` keeps click from re-wrapping them); a test
+# checks every line appears as written.
+EXAMPLES = {
+    None: ["kubectl pods scaffold sidecar web --image nginx | kubectl pods explain -f -",
+           "kubectl pods explain my-pod --timeline",
+           "kubectl pods diff -l app=web --owner"],
+    "patterns": ["kubectl pods patterns", "kubectl pods patterns sidecar -o json"],
+    "scaffold": ["kubectl pods scaffold sidecar web --image nginx:1.27 | kubectl apply -f -",
+                 "kubectl pods scaffold ambassador api --kind deployment --set backend=pg.prod:5432",
+                 "kubectl pods scaffold init web --output-dir manifests/"],
+    "explain": ["kubectl pods explain my-pod", "kubectl pods explain -l app=web -o wide",
+                "kubectl pods explain -f pod.yaml --what-if migrate=exit:1 --k8s-version 1.29"],
+    "diff": ["kubectl pods diff -f deploy.yaml",
+             "kubectl pods diff my-pod",
+             "kubectl pods diff -l app=web --owner --ignore 'spec.containers[name=*].image'",
+             "kubectl pods diff -f pod.yaml --server-dry-run --explain-defaults"],
+}
+
+
+def with_examples(summary: str, command: str | None) -> str:
+    return summary + "\n\nExamples:\n\n\b\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
+
+
 app = typer.Typer(
     name=PROG,
-    help="Scaffold, diff and explain multi-container pods: init containers, native sidecars, "
-    "adapters and ambassadors.\n\nExamples:\n\n"
-    "  kubectl pods scaffold sidecar web --image nginx | kubectl pods explain -f -\n\n"
-    "  kubectl pods explain my-pod --timeline\n\n"
-    "  kubectl pods diff -l app=web --owner",
+    help=with_examples("Scaffold, diff and explain multi-container pods: init containers, native sidecars, "
+                       "adapters and ambassadors.", None),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, as kubectl prints it: no markup eats `[name=*]`, no rich import
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
@@ -61,20 +82,19 @@ def version(verbose: Verbose = False) -> int:
     return 0
 
 
-@app.command()
+@app.command(help=with_examples('List the multi-container patterns that `kubectl pods scaffold` writes.', 'patterns'))
 def patterns(
     pattern: Annotated[Optional[str], typer.Argument(help="Show this pattern in full.")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="text, json or yaml.")] = "text",
     templates: Annotated[Optional[list[str]], typer.Option("--templates", help="Extra template directory (also KUBECTL_PODS_TEMPLATES).")] = None,
     verbose: Verbose = False,
 ) -> int:
-    """List the multi-container patterns that `kubectl pods scaffold` writes."""
     from kubectl_pods.commands.patterns import run
 
     return run(pattern=pattern, output=output, template_dirs=templates or [])
 
 
-@app.command()
+@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
     name: Annotated[str, typer.Argument(help="Name of the pod or workload.")],
@@ -91,7 +111,6 @@ def scaffold(
     cluster: Cluster = None, user: User = None, request_timeout: RequestTimeout = None,
     verbose: Verbose = False,
 ) -> int:
-    """Write a multi-container pattern as a Pod or a workload manifest."""
     from kubectl_pods.commands.scaffold import run
 
     options = kube_options(namespace, False, context, kubeconfig, cluster, user, None, None,
@@ -101,7 +120,7 @@ def scaffold(
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
 
 
-@app.command()
+@app.command(help=with_examples('Explain how pods start, restart and stop, and where a live pod is stuck.', 'explain'))
 def explain(
     pods: Annotated[Optional[list[str]], typer.Argument(help="Pod names (default: every pod the flags select).")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="text, wide, json or yaml.")] = "text",
@@ -113,7 +132,6 @@ def explain(
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
 ) -> int:
-    """Explain how pods start, restart and stop, and where a live pod is stuck."""
     from kubectl_pods.commands.explain import run
 
     options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,
@@ -122,7 +140,7 @@ def explain(
                what_if=what_if or [], k8s_version=k8s_version, options=options)
 
 
-@app.command()
+@app.command(help=with_examples("Show real drift between live pods and what was intended (exit 1 when there is some).\n\nWhat was intended: -f FILE, --pattern, --owner, or (with only pod names or -l) each pod's last-applied configuration.", 'diff'))
 def diff(
     pods: Annotated[Optional[list[str]], typer.Argument(help="Live pod names (default: found from the intended object).")] = None,
     pattern: Annotated[Optional[str], typer.Option("--pattern", help="Compare with this scaffold pattern.")] = None,
@@ -138,10 +156,6 @@ def diff(
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
 ) -> int:
-    """Show real drift between live pods and what was intended (exit 1 when there is some).
-
-    What was intended: -f FILE, --pattern, --owner, or (with only pod names or -l) each pod's
-    last-applied configuration."""
     from kubectl_pods.commands.diff import run
 
     options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,

@@ -51,3 +51,30 @@ def test_traceback_only_with_verbose(cli, tmp_path):
     assert code == 2 and "Traceback" not in err
     code, _, err = cli("explain", "-f", str(bad), "-v")
     assert code == 2 and "Traceback" in err and err.rstrip().splitlines()[-1].startswith("error: ")
+
+
+def _help_texts():
+    from kubectl_pods.cli import EXAMPLES
+
+    return [(command, EXAMPLES[command]) for command in EXAMPLES]
+
+
+@pytest.mark.parametrize("command,examples", _help_texts(), ids=lambda v: str(v) if not isinstance(v, list) else "")
+def test_help_shows_every_example_and_option_help_exactly_as_written(command, examples, cli):
+    import typer.main
+
+    from kubectl_pods.cli import app
+
+    args = [command, "--help"] if command else ["--help"]
+    code, out, _ = cli(*args)
+    assert code == 0
+    lines = [line.strip() for line in out.splitlines()]
+    for example in examples:
+        assert example in lines, example
+    flat = " ".join(out.split())
+    click_command = typer.main.get_command(app)
+    if command:
+        click_command = click_command.commands[command]
+    for param in click_command.params:
+        if param.help:
+            assert " ".join(param.help.split()) in flat, param.help

@@ -99,3 +99,44 @@ def test_wide_gives_details_for_each_pod(cli, kubeconfig):
 def test_unknown_what_if_container(cli):
     code, _, err = cli("explain", "-f", str(DEMO), "--what-if", "ghost=exit:1")
     assert code == 2 and "has no container 'ghost'" in err
+
+
+def _recorded_pod(trace_name: str) -> tuple[dict, list[dict]]:
+    """The pod of a kubelet trace as its last snapshot saw it, and the trace's events as Events."""
+    trace = json.loads((ROOT / "fixtures" / "kubelet" / f"{trace_name}.json").read_text())
+    pod = dict(trace["pod_created"], status=trace["snapshots"][-1]["status"])
+    events = [{"type": e["type"], "reason": e["reason"], "message": e["message"], "count": e["count"],
+               "firstTimestamp": e["firstTimestamp"], "lastTimestamp": e["lastTimestamp"],
+               "involvedObject": {"fieldPath": e.get("fieldPath")}} for e in trace["events"]]
+    return pod, events
+
+
+def test_golden_timeline_of_a_recorded_trace_ends_at_its_last_recorded_moment(cli, tmp_path):
+    pod, _ = _recorded_pod("app-crashloop-always")
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(pod))
+    code, out, err = cli("explain", "-f", str(path), "--timeline")
+    assert code == 0, err
+    golden("app-crashloop-always-timeline.txt", out)
+    assert "2026-11-24T06:54:1" in out.splitlines()[0]  # the record's end, whatever today is
+
+
+def test_a_week_of_idle_time_is_drawn_as_a_break():
+    from datetime import timedelta
+
+    from kubectl_pods.explain import attach_events, explain_pod
+    from kubectl_pods.kube.timefmt import parse_time
+    from kubectl_pods.render.timeline import BREAK, render_timeline
+    from kubectl_pods.sources import PodInput
+
+    pod, events = _recorded_pod("init-fails-never")
+    last = max(parse_time(e["lastTimestamp"]) for e in events)
+    week_later = (last + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    events.append({"type": "Normal", "reason": "Killing", "message": "Stopping container", "count": 1,
+                   "lastTimestamp": week_later, "involvedObject": {"fieldPath": "spec.containers{app}"}})
+    item = attach_events(explain_pod(PodInput(pod=pod, source="file"), (1, 33), None), events)
+    chart = render_timeline(item, None)
+    assert "≈ 6d23h idle cut" in chart.splitlines()[0]
+    rows = [line for line in chart.splitlines() if "|" in line]
+    assert rows and all(BREAK * 2 in row for row in rows)
+    assert max(row.count("#") for row in rows) > 3  # the runs keep their width: not one column each

@@ -30,11 +30,13 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     if cluster is not None and (names or len(pods) == 1 or timeline or output != "text"):
         events = cluster.events_by_pod([pod.pod for pod in pods])
         items = [attach_events(item, events[(item["namespace"], item["name"])]) for item in items]
-    sys.stdout.write(render(items, output, timeline, bool(names), options.all_namespaces, now))
+    # A live pod's chart runs to now; a recorded one (a file) ends at its last recorded moment.
+    chart_end = now if cluster is not None else None
+    sys.stdout.write(render(items, output, timeline, bool(names), options.all_namespaces, chart_end))
     return EXIT_ERROR if invalid else EXIT_OK
 
 
-def render(items: list[dict], output: str, timeline: bool, named: bool, all_namespaces: bool, now) -> str:
+def render(items: list[dict], output: str, timeline: bool, named: bool, all_namespaces: bool, chart_end) -> str:
     from kubectl_pods.explain import group_key
     from kubectl_pods.render import explain_text, structured, timeline as timeline_chart
 
@@ -42,7 +44,7 @@ def render(items: list[dict], output: str, timeline: bool, named: bool, all_name
         report = {"kind": "ExplainList", "apiVersion": "kubectl-pods/v1", "items": items}
         return structured.to_json(report) if output == "json" else structured.to_yaml(report)
     if timeline:
-        return "\n".join(timeline_chart.render_timeline(item, now) for item in items)
+        return "\n".join(timeline_chart.render_timeline(item, chart_end) for item in items)
     if output == "wide" or named or len(items) == 1:
         return "\n".join(explain_text.render_detail(item) for item in items)
     groups: dict[str, list[dict]] = {}

@@ -1,17 +1,21 @@
 """`--timeline`: one row a container, time left to right.
 
 Live pods are drawn from `startedAt`/`finishedAt` of the current and last states and from the
-events; a manifest is drawn as the predicted order, without times.
+events, up to now; a recorded pod (a file) up to its last recorded moment. A manifest is drawn as
+the predicted order, without times.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from kubectl_pods.kube.timefmt import parse_time
+from kubectl_pods.kube.timefmt import human_duration, parse_time
 
 CHART_WIDTH = 60
 RUN = "#"
+BREAK = "≈"
+BREAK_WIDTH = 2
+IDLE_BREAK_MIN_SECONDS = 60
 
 
 def render_timeline(item: dict, now: datetime | None) -> str:
@@ -46,7 +50,7 @@ def _predicted(item: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _runs(container: dict, now: datetime | None) -> list[tuple[datetime, datetime, str]]:
+def _runs(container: dict, end: datetime) -> list[tuple[datetime, datetime, str]]:
     runs = []
     for term in (container.get("lastTermination"), container.get("state")):
         if not term:
@@ -54,40 +58,89 @@ def _runs(container: dict, now: datetime | None) -> list[tuple[datetime, datetim
         started = parse_time(term.get("startedAt"))
         if started is None or started.year <= 1970:
             continue
-        finished = parse_time(term.get("finishedAt")) or now
-        if finished is None:
-            continue
+        finished = parse_time(term.get("finishedAt")) or max(end, started)
         label = f"exit {term['exitCode']}" if term.get("exitCode") is not None else "running"
         runs.append((started, finished, label))
     return runs
 
 
+def recorded_times(item: dict) -> list[datetime]:
+    """Every moment the pod's record holds: starts, finishes and events."""
+    times = []
+    for container in item["containers"]:
+        for term in (container.get("lastTermination"), container.get("state")):
+            for key in ("startedAt", "finishedAt"):
+                moment = parse_time((term or {}).get(key))
+                if moment is not None and moment.year > 1970:
+                    times.append(moment)
+    times += [t for t in (parse_time(e["time"]) for e in item["events"]) if t is not None]
+    return times
+
+
+class Scale:
+    """Time to columns, with idle stretches (nothing running, no event) longer than a fifth of
+    the span and a minute cut out and drawn as a break, so that a week-old record stays readable."""
+
+    def __init__(self, busy: list[tuple[datetime, datetime]], width: int):
+        busy = sorted(busy)
+        self.origin, self.until = busy[0][0], max(b for _, b in busy)
+        span = (self.until - self.origin).total_seconds()
+        merged: list[list[datetime]] = []
+        for start, finish in busy:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], finish)
+            else:
+                merged.append([start, finish])
+        self.breaks = [(a[1], b[0]) for a, b in zip(merged, merged[1:])
+                       if (b[0] - a[1]).total_seconds() > max(IDLE_BREAK_MIN_SECONDS, span / 5)]
+        self.shown = max(span - sum((b - a).total_seconds() for a, b in self.breaks), 1.0)
+        self.width = width - (BREAK_WIDTH + 1) * len(self.breaks)
+
+    def column(self, moment: datetime) -> int:
+        cut, before = 0.0, 0
+        for start, finish in self.breaks:
+            if moment >= finish:
+                cut += (finish - start).total_seconds()
+                before += 1
+            elif moment > start:
+                moment = start  # inside an idle stretch: where it begins
+                break
+        seconds = (moment - self.origin).total_seconds() - cut
+        return min(self.width - 1, int(seconds / self.shown * (self.width - 1))) + before * (BREAK_WIDTH + 1)
+
+    def break_columns(self) -> list[int]:
+        return [self.column(start) + 1 + i for start, _ in self.breaks for i in range(BREAK_WIDTH)]
+
+
 def _observed(item: dict, now: datetime | None) -> str:
-    runs = {c["name"]: _runs(c, now) for c in item["containers"]}
-    times = [t for rs in runs.values() for r in rs for t in r[:2]]
-    times += [parse_time(e["time"]) for e in item["events"] if parse_time(e["time"])]
-    if not times:
+    recorded = recorded_times(item)
+    if not recorded:
         return f"{item['name']}: no start or finish times recorded yet\n"
-    origin, until = min(times), max(times)
-    span = max((until - origin).total_seconds(), 1.0)
-
-    def column(moment: datetime) -> int:
-        return min(CHART_WIDTH - 1, int((moment - origin).total_seconds() / span * (CHART_WIDTH - 1)))
-
+    # A live pod runs until now; a record (a file, a support bundle) ends at its last moment.
+    end = now or max(recorded)
+    runs = {c["name"]: _runs(c, end) for c in item["containers"]}
+    events = [(parse_time(e["time"]), e) for e in item["events"] if parse_time(e["time"])]
+    busy = [r[:2] for rs in runs.values() for r in rs] + [(t, t) for t, _ in events]
+    scale = Scale(busy, CHART_WIDTH)
+    span = (scale.until - scale.origin).total_seconds()
     width = max(len(c["name"]) for c in item["containers"])
-    lines = [f"Timeline of {item['name']}: {origin.isoformat()} → {until.isoformat()} "
-             f"({span:.0f}s, one column ≈ {span / CHART_WIDTH:.1f}s; {RUN} running)", ""]
+    idle = "".join(f"; {BREAK} {human_duration((b - a).total_seconds())} idle cut" for a, b in scale.breaks)
+    lines = [f"Timeline of {item['name']}: {scale.origin.isoformat()} → {scale.until.isoformat()} "
+             f"({span:.0f}s, one column ≈ {scale.shown / scale.width:.2g}s; {RUN} running{idle})", ""]
+    cuts = scale.break_columns()
     for c in item["containers"]:
         row = [" "] * CHART_WIDTH
         notes = []
         for started, finished, label in runs[c["name"]]:
-            for col in range(column(started), column(finished) + 1):
+            for col in range(scale.column(started), scale.column(finished) + 1):
                 row[col] = RUN
             notes.append(label)
-        for event in item["events"]:
-            if event["container"] == c["name"] and event["type"] == "Warning" and parse_time(event["time"]):
-                col = column(parse_time(event["time"]))
+        for moment, event in events:
+            if event["container"] == c["name"] and event["type"] == "Warning":
+                col = scale.column(moment)
                 row[col] = "!" if row[col] != RUN else row[col]
+        for col in cuts:
+            row[col] = BREAK
         restarts = f", {c['restartCount']} restarts" if c["restartCount"] else ""
         lines.append(f"{c['name']:<{width}}  |{''.join(row)}|  {c['role']}{restarts}"
                      + (f"; runs shown: {', '.join(notes)}" if notes else ""))
