@@ -59,6 +59,7 @@ def _runs(container: dict, end: datetime) -> list[tuple[datetime, datetime, str]
         if started is None or started.year <= 1970:
             continue
         finished = parse_time(term.get("finishedAt")) or max(end, started)
+        started, finished = min(started, finished), max(started, finished)  # a record may have them crossed
         label = f"exit {term['exitCode']}" if term.get("exitCode") is not None else "running"
         runs.append((started, finished, label))
     return runs
@@ -114,13 +115,13 @@ class Scale:
 
 def _observed(item: dict, now: datetime | None) -> str:
     recorded = recorded_times(item)
-    if not recorded:
-        return f"{item['name']}: no start or finish times recorded yet\n"
     # A live pod runs until now; a record (a file, a support bundle) ends at its last moment.
-    end = now or max(recorded)
-    runs = {c["name"]: _runs(c, end) for c in item["containers"]}
+    end = now or (max(recorded) if recorded else None)
+    runs = {c["name"]: _runs(c, end) for c in item["containers"]} if end else {}
     events = [(parse_time(e["time"]), e) for e in item["events"] if parse_time(e["time"])]
     busy = [r[:2] for rs in runs.values() for r in rs] + [(t, t) for t, _ in events]
+    if not busy:
+        return f"{item['name']}: no start or finish times recorded yet\n"
     scale = Scale(busy, CHART_WIDTH)
     span = (scale.until - scale.origin).total_seconds()
     width = max(len(c["name"]) for c in item["containers"])
@@ -131,7 +132,7 @@ def _observed(item: dict, now: datetime | None) -> str:
     for c in item["containers"]:
         row = [" "] * CHART_WIDTH
         notes = []
-        for started, finished, label in runs[c["name"]]:
+        for started, finished, label in runs.get(c["name"], []):
             for col in range(scale.column(started), scale.column(finished) + 1):
                 row[col] = RUN
             notes.append(label)
