@@ -78,3 +78,25 @@ def test_help_shows_every_example_and_option_help_exactly_as_written(command, ex
     for param in click_command.params:
         if param.help:
             assert " ".join(param.help.split()) in flat, param.help
+
+
+@pytest.mark.parametrize("args,first,second", [
+    (["scaffold", "sidecar", "web", "--image", "nginx", "--set", "image=other"], "--image", "--set image=..."),
+    (["explain", "web", "-f", "pod.yaml"], "-f", "pod names"),
+    (["explain", "-f", "pod.yaml", "--timeline", "-o", "json"], "--timeline", "-o json"),
+    (["diff", "-f", "pod.yaml", "--owner"], "-f", "--owner"),
+    (["diff", "--pattern", "sidecar", "--owner", "web"], "--pattern", "--owner"),
+    (["diff", "-f", "pod.yaml", "--pattern", "sidecar"], "-f", "--pattern"),
+    (["diff", "--owner", "--server-dry-run", "web"], "--server-dry-run", "--owner"),
+    (["diff", "-f", "pod.yaml", "--server-dry-run", "--live", "l.yaml"], "--server-dry-run", "--live"),
+    (["diff", "-f", "pod.yaml", "--explain-defaults", "-o", "unified"], "--explain-defaults", "-o unified"),
+])
+def test_conflicting_flags_are_one_line_naming_both(args, first, second, cli):
+    code, out, err = cli(*args)
+    assert (code, out) == (2, "")
+    assert err == f"error: {first} and {second} cannot be used together\n"
+
+
+def test_set_without_a_pattern_is_an_error(cli):
+    code, _, err = cli("diff", "web", "--set", "image=x")
+    assert code == 2 and err == "error: --set gives values to a pattern: use it with --pattern\n"

@@ -10,6 +10,13 @@ from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
 
+def refuse_together(*flags: tuple[str, bool]) -> None:
+    """kubectl's way with flags that contradict each other: one line naming the two."""
+    given = [name for name, on in flags if on]
+    if len(given) > 1:
+        raise UserError(f"{given[0]} and {given[1]} cannot be used together")
+
+
 def check_output(output: str, allowed: tuple[str, ...]) -> str:
     if output not in allowed:
         raise UserError(f"unknown output format {output!r}: use one of {', '.join(allowed)}")
@@ -30,8 +37,7 @@ def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInp
     if options.filenames:
         from kubectl_pods.sources.files import read_pods
 
-        if names:
-            raise UserError("give pod names or -f files, not both")
+        refuse_together(("-f", True), ("pod names", bool(names)))
         pods, invalid = read_pods(options.filenames)
         if not pods and not invalid:
             raise UserError(f"no Pod or workload with a pod template in {', '.join(options.filenames)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import check_output
+from kubectl_pods.commands.common import check_output, refuse_together
 from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources.live import LiveSide
@@ -22,13 +22,12 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
 
     check_output(output, OUTPUTS)
     modes = [m for m, on in (("-f", bool(options.filenames)), ("--pattern", bool(pattern)), ("--owner", owner)) if on]
-    if len(modes) > 1:
-        raise UserError(f"{' and '.join(modes)} cannot be used together: say what was intended with one of "
-                        "-f FILE, --pattern PATTERN or --owner")
-    if server_dry_run and (pattern or owner):
-        raise UserError("--server-dry-run asks the server about a manifest: use it with -f, or alone with pod names")
-    if server_dry_run and live_files:
-        raise UserError("--server-dry-run needs a cluster to ask; it cannot be used with --live")
+    refuse_together(*((m, True) for m in modes))
+    for flag, on in (("--pattern", bool(pattern)), ("--owner", owner), ("--live", bool(live_files))):
+        refuse_together(("--server-dry-run", server_dry_run), (flag, on))
+    refuse_together(("--explain-defaults", explain_defaults), (f"-o {output}", output == "unified"))
+    if set_values and not pattern:
+        raise UserError("--set gives values to a pattern: use it with --pattern")
     if not modes and not names and not options.selector and not live_files:
         raise UserError("say what to compare: -f FILE, --pattern PATTERN, --owner, or pod names / -l SELECTOR "
                         "to compare pods with their last-applied configuration")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import check_output, load_pods, resolve_version
+from kubectl_pods.commands.common import check_output, load_pods, refuse_together, resolve_version
 from kubectl_pods.errors import EXIT_ERROR, EXIT_OK
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
@@ -17,6 +17,7 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     from kubectl_pods.explain import attach_events, explain_pod, parse_what_if
 
     check_output(output, OUTPUTS)
+    refuse_together(("--timeline", timeline), (f"-o {output}", output != "text"))
     what_ifs = [parse_what_if(text) for text in what_if]
     given = resolve_version(k8s_version, options) if k8s_version else None
     pods, invalid, cluster = load_pods(names, options)

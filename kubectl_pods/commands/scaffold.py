@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import check_output, note, resolve_version
+from kubectl_pods.commands.common import check_output, note, refuse_together, resolve_version
 from kubectl_pods.kube import versions
 from kubectl_pods.options import KubeOptions
 
@@ -16,6 +16,8 @@ def run(*, pattern: str, name: str, image: str | None, kind: str, k8s_version: s
     from kubectl_pods.scaffold.output import serialise, write_files
 
     check_output(output, ("yaml", "json"))
+    refuse_together(("--image", image is not None),
+                    ("--set image=...", any(item.partition("=")[0] == "image" for item in set_values)))
     version, why = resolve_version(k8s_version, options, try_cluster=True)
     objects, said = scaffold_objects(pattern=pattern, name=name, kind=kind, version=version,
                                      set_values=set_values, values_file=values_file, image=image,
