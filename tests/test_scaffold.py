@@ -19,6 +19,7 @@ from kubectl_pods.sources.files import pod_template
 PATTERNS = sorted(load_catalog([]))
 SCHEMA_VERSIONS = [(1, 27), (1, 28), (1, 29), (1, 33), (1, 36)]
 GOLDEN = Path(__file__).parent / "golden" / "scaffold"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 def build(pattern, kind="pod", version=(1, 36), set_values=(), **kwargs):
@@ -235,3 +236,35 @@ def test_no_yaml_anchors_in_explain_yaml(cli, tmp_path):
     code, out, err = cli("explain", "-f", str(path), "-o", "yaml")
     assert code == 0, err
     assert not [e for e in yaml.parse(out) if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)]
+
+
+def _user_template(tmp_path, name: str, body: str) -> str:
+    directory = tmp_path / "templates" / name
+    directory.mkdir(parents=True)
+    (directory / "pattern.yaml").write_text("purpose: a test template\nparameters: []\n")
+    (directory / "pod.yaml.j2").write_text(body)
+    return str(tmp_path / "templates")
+
+
+@pytest.mark.parametrize("name,body,needle", [
+    ("spin", "{% set r = range(99999) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}",
+     "rendering took longer than 2 s, the budget for a template"),
+    ("huge-string", "{{ 'x' * 10**10 }}", "over the template output budget of 1,000,000"),
+    ("huge-power", "{{ 2 ** 100000000 }}", "over the template budget of 1024"),
+    ("long-output", "{% for i in range(99999) %}{{ 'abcdefghijklmnopqrstuvwxyz' }}{% endfor %}",
+     "the output is over the budget of 1,000,000 characters"),
+])
+def test_user_templates_have_a_render_deadline_and_an_output_budget(name, body, needle, tmp_path, cli):
+    directory = _user_template(tmp_path, name, body)
+    code, out, err = cli("scaffold", name, "web", "--templates", directory)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: template {directory}/{name}/pod.yaml.j2") and needle in err, err
+
+
+def test_a_user_template_within_budget_still_renders(tmp_path, cli):
+    body = (TEMPLATES / "colocated" / "pod.yaml.j2").read_text()
+    directory = _user_template(tmp_path, "mine", body)
+    (tmp_path / "templates" / "mine" / "pattern.yaml").write_text((TEMPLATES / "colocated" / "pattern.yaml").read_text())
+    code, out, err = cli("scaffold", "mine", "web", "--templates", directory)
+    assert code == 0, err
+    assert yaml.safe_load(out)["kind"] == "Pod"
