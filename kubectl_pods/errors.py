@@ -17,6 +17,10 @@ class UserError(Exception):
 class Forbidden(UserError):
     """The server answered 403: callers reading something optional go on without it."""
 
+    def __init__(self, message: str, resource: str = ""):
+        super().__init__(message)
+        self.resource = resource
+
 
 class NotFound(UserError):
     """The server answered 404."""

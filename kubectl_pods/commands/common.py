@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.errors import UserError
+from kubectl_pods.errors import Forbidden, UserError
 from kubectl_pods.kube import versions
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
@@ -52,7 +52,7 @@ def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInp
 
 
 def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
-                    try_cluster: bool = False) -> tuple[tuple[int, int], str]:
+                    try_cluster: bool = False, unavailable: list | None = None) -> tuple[tuple[int, int], str]:
     """The version in force and why: --k8s-version, else the cluster's, else the newest."""
     if k8s_version:
         version = versions.parse_version(k8s_version)
@@ -70,6 +70,8 @@ def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
         try:
             found = cluster.server_version()
         except UserError as exc:
+            if isinstance(exc, Forbidden) and unavailable is not None:
+                unavailable.append({"what": "version", "namespace": None, "reason": "forbidden"})
             return versions.NEWEST_SUPPORTED, f"the newest supported (cannot read the cluster's version: {exc})"
         clamped = max(versions.OLDEST_SUPPORTED, min(found, versions.NEWEST_SUPPORTED))
         return clamped, f"read from the cluster (v{versions.format_version(found)})"

@@ -37,9 +37,18 @@ def skipped_item(pod: dict, reason: str) -> dict:
 def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Comparison], list[dict]]:
     from kubectl_pods.sources.files import pod_from_template
 
+    from kubectl_pods.diff.owner import changes_after_creation
+
     comparisons, skipped = [], []
     for target in pods:
         chain = live.owner_chain(target.pod)
+        if chain is None:
+            ref = next(r for r in _meta(target.pod).get("ownerReferences") or [] if r.get("controller"))
+            why = f"{ref.get('kind')} {ref.get('name')} not readable"
+            comparisons.append(Comparison({}, target.pod, True, f"its managedFields ({why}): fields written after "
+                                          "creation by another manager", known_changes=changes_after_creation(
+                                              target.pod, why)))
+            continue
         if not chain:
             skipped.append(skipped_item(target.pod, "no controller to compare with (--owner)"))
             continue
@@ -83,7 +92,7 @@ def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str,
                 selected = live.pods(names) if names else live.pods(match_labels=owner_ref(intended)["matchLabels"])
                 template = pod_from_template(intended)
                 for target in selected:
-                    revision = _revision(live.owner_chain(target.pod)) if kind == "Deployment" else None
+                    revision = _revision(live.owner_chain(target.pod) or []) if kind == "Deployment" else None
                     comparisons.append(Comparison(template, target.pod, True, f"{source} ({kind} {meta.get('name')} template)",
                                                   revision=revision))
                 if found is None and not selected:

@@ -55,3 +55,54 @@ def managers_of(live: dict, path: str) -> list[str]:
     owning = [e for e in entries if _owns(e.get("fieldsV1") or {}, path)]
     owning.sort(key=lambda e: e.get("time") or "", reverse=True)
     return [e.get("manager") + (f" ({e['subresource']})" if e.get("subresource") else "") for e in owning]
+
+
+def _leaves(fields: dict, parts: list, parent_field: str | None):
+    """The paths a fieldsV1 set owns (`f:` fields, `k:` list items by key, `v:` set values, `i:`
+    indices — `sigs.k8s.io/structured-merge-diff` fieldpath serialisation), as path parts."""
+    from kubectl_pods.diff.paths import IDENTITY, Identity
+
+    children = [k for k in fields if k != "."]
+    if not children:
+        yield parts
+        return
+    for key in children:
+        kind, _, rest = key.partition(":")
+        if kind == "f":
+            yield from _leaves(fields[key] or {}, parts + [rest], rest)
+        elif kind == "k":
+            try:
+                identity = json.loads(rest)
+            except ValueError:
+                continue
+            field = IDENTITY.get(parent_field or "")
+            wanted = {field: str(identity[field])} if field in (identity or {}) else {k: str(v) for k, v in identity.items()}
+            yield from _leaves(fields[key] or {}, parts + [Identity(wanted)], None)
+        else:  # v: and i: address a whole set or list element: the list itself is the owned path
+            yield parts
+            return
+
+
+def changes_after_creation(live: dict, why: str) -> list[dict]:
+    """Without the owner's template: every field that a manager other than the one that created
+    the pod wrote since, from `managedFields`. The intended value is unknown (None)."""
+    from kubectl_pods.diff.paths import format_path, value_at
+
+    entries = [e for e in (live.get("metadata") or {}).get("managedFields") or []
+               if isinstance(e, dict) and not e.get("subresource")]
+    if not entries:
+        return []
+    creator = min(entries, key=lambda e: e.get("time") or "").get("manager")
+    changes: dict[str, dict] = {}
+    for entry in entries:
+        if entry.get("manager") == creator:
+            continue
+        for parts in _leaves(entry.get("fieldsV1") or {}, [], None):
+            if parts and parts[0] in ("metadata", "spec"):
+                path = format_path(parts)
+                found = changes.setdefault(path, {"path": path, "type": "changed", "intended": None,
+                                                  "live": value_at(live, parts), "managers": []})
+                found["managers"].append(entry.get("manager"))
+    for change in changes.values():
+        change["message"] = f"written by {', '.join(change['managers'])} after creation by {creator} ({why})"
+    return sorted(changes.values(), key=lambda c: c["path"])

@@ -21,6 +21,7 @@ class Comparison:
     compared_with: str
     facts: ClusterFacts | None = None
     revision: dict | None = None
+    known_changes: list[dict] | None = None  # changes found without an intended object (managedFields)
 
     @property
     def is_pod(self) -> bool:
@@ -34,6 +35,10 @@ class Comparison:
 def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> dict:
     ignored = ignore_matcher(ignore)
     c = comparison
+    if c.known_changes is not None:
+        item = report_item(c.live, [change for change in c.known_changes if not ignored(change["path"])])
+        item["comparedWith"] = c.compared_with
+        return item
     changes = [change for change in diff_objects(c.intended, c.live, c.from_template, c.facts)
                if not ignored(change["path"])]
     for change in changes:

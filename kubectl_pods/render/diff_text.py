@@ -6,6 +6,7 @@ import difflib
 import json
 
 from kubectl_pods.render.structured import dump_yaml
+from kubectl_pods.render.unavailable import unavailable_lines
 
 INDENT = "    "
 
@@ -65,10 +66,7 @@ def render_groups(groups: list[dict], skipped: list[dict] = (), unavailable: lis
             out.append("")
     for item in skipped:
         out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
-    for note in unavailable:
-        where = f" in {note['namespace']}" if note.get("namespace") else ""
-        out.append(f"{note['what']} not read: this account cannot list {note['what']}{where} ({note['reason']}); "
-                   "defaults they would set are taken from the pods' own annotations")
+    out += unavailable_lines(list(unavailable))
     return "\n".join(out).rstrip() + "\n"
 
 

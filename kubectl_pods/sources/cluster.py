@@ -168,8 +168,10 @@ class Cluster:
                 found[key].append(event)
         return found
 
-    def owner_chain(self, obj: dict) -> list[dict]:
-        """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...)."""
+    def owner_chain(self, obj: dict, on_forbidden=None) -> list[dict]:
+        """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...).
+        With `on_forbidden`, an owner this account may not read ends the chain there and is
+        reported to it; without, the 403 is raised."""
         chain: list[dict] = []
         current = obj
         while True:
@@ -178,8 +180,14 @@ class Cluster:
             if ref is None or ref.get("kind") not in RESOURCES:
                 return chain
             namespace = (current.get("metadata") or {}).get("namespace") or self.namespace
-            current = self.get_json(resource_path(ref["kind"], namespace, ref["name"]),
-                                    Request("get", RESOURCES[ref["kind"]][1], namespace, ref["name"]))
+            try:
+                current = self.get_json(resource_path(ref["kind"], namespace, ref["name"]),
+                                        Request("get", RESOURCES[ref["kind"]][1], namespace, ref["name"]))
+            except Forbidden as exc:
+                if on_forbidden is None:
+                    raise
+                on_forbidden(exc, namespace)
+                return chain
             chain.append(current)
 
     def server_version(self) -> tuple[int, int]:
@@ -258,10 +266,12 @@ def _http_error(status: int, body: bytes, request: Request, host: str) -> UserEr
         return UserError(f"You must be logged in to the server (Unauthorized): {host} refused the "
                          f"credentials while trying to {request.describe()}")
     if status == 403:
+        hint = "; use -n NAMESPACE to read one namespace" if request.verb == "list" and not request.namespace \
+            and request.resource == "pods" else ""
         return Forbidden(f"forbidden: you cannot {request.describe()} "
                          f"(kubectl auth can-i {request.verb} {request.resource}"
                          f"{' -n ' + request.namespace if request.namespace else ''} says no)"
-                         f"{': ' + message if message else ''}")
+                         f"{': ' + message if message else ''}{hint}", request.resource)
     if status == 404:
         return NotFound(f"{request.resource} \"{request.name}\" not found"
                          f"{' in namespace ' + repr(request.namespace) if request.namespace else ''}"

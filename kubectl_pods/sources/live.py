@@ -67,20 +67,37 @@ class LiveSide:
     def workload(self, kind: str, name: str, namespace: str | None) -> dict | None:
         """The live object of a workload, or None when there is none."""
         if self.cluster is not None:
-            from kubectl_pods.sources.cluster import Request, resource_path
+            from kubectl_pods.sources.cluster import RESOURCES, Request, resource_path
 
             namespace = namespace or self.cluster.namespace
             try:
-                return self.cluster.get_json(resource_path(kind, namespace, name), Request("get", kind, namespace, name))
+                return self.cluster.get_json(resource_path(kind, namespace, name), Request("get", RESOURCES[kind][1], namespace, name))
             except NotFound:
+                return None
+            except Forbidden as exc:
+                self.forbidden(exc.resource, namespace)
                 return None
         return next((o for o in self.objects if o.get("kind") == kind and (o.get("metadata") or {}).get("name") == name
                      and (namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace))), None)
 
-    def owner_chain(self, pod: dict) -> list[dict]:
-        """The controllers above a pod, nearest first."""
+    def forbidden(self, what: str, namespace: str | None) -> None:
+        """Note, once, that something optional could not be read."""
+        note = {"what": what, "namespace": namespace, "reason": "forbidden"}
+        if note not in self.unavailable:
+            self.unavailable.append(note)
+
+    def owner_chain(self, pod: dict) -> list[dict] | None:
+        """The controllers above a pod, nearest first, as far as this account may read them; None
+        when it may not read even the nearest one."""
         if self.cluster is not None:
-            return self.cluster.owner_chain(pod)
+            refused = []
+
+            def note(exc: Forbidden, namespace: str | None) -> None:
+                refused.append(exc)
+                self.forbidden(exc.resource, namespace)
+
+            chain = self.cluster.owner_chain(pod, on_forbidden=note)
+            return None if refused and not chain else chain
         chain, current = [], pod
         while True:
             refs = (current.get("metadata") or {}).get("ownerReferences") or []
@@ -101,7 +118,7 @@ class LiveSide:
             else:
                 try:
                     self._limit_ranges[namespace] = self.cluster.list_json("LimitRange", namespace or self.cluster.namespace)
-                except Forbidden:
+                except Forbidden as exc:
                     self._limit_ranges[namespace] = None
-                    self.unavailable.append({"what": "limitranges", "namespace": namespace, "reason": "forbidden"})
+                    self.forbidden(exc.resource, namespace)
         return self._limit_ranges[namespace]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.apiserver.rbac import RoleBinding, forbidden_message, request_attributes
 from tests.apiserver.selectors import field_matcher, label_matcher
 
 # (group path, version path, plural) -> kind, namespaced
@@ -76,6 +77,7 @@ class ApiServerState:
     requests: list[RecordedRequest] = field(default_factory=list)
     token: str | None = None
     dry_run_answers: list[tuple[dict, dict]] = field(default_factory=list)
+    rbac: "RoleBinding | None" = None  # None: everything is allowed
     version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -129,6 +131,8 @@ class Handler(BaseHTTPRequestHandler):
             state.requests[-1].body = body
         if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
             return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
+        if self._forbidden(urlsplit(self.path).path, {}):
+            return
         fault = self._fault(self.path, {})
         if fault and fault.status:
             return self._send(fault.status, status_body(fault.status, "Forbidden", fault.message))
@@ -139,11 +143,26 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _write_verb
 
+    def _forbidden(self, path: str, query: dict) -> bool:
+        """RBAC mode: answer 403 unless the bound role allows the request (tests/apiserver/rbac.py)."""
+        rbac = self.server.state.rbac
+        if rbac is None:
+            return False
+        request = request_attributes(self.command, path, query)
+        if rbac.allows(request):
+            return False
+        body = status_body(403, "Forbidden", forbidden_message(request))
+        body["details"] = {"kind": request.resource, **({"group": request.group} if request.group else {})}
+        self._send(403, body)
+        return True
+
     def do_GET(self):
         path, query = self._record()
         state = self.server.state
         if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
             return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
+        if self._forbidden(path, query):
+            return
         fault = self._fault(path, query)
         if fault:
             if fault.delay:

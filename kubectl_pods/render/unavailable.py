@@ -1,0 +1,25 @@
+"""One line for each thing a command could not read, and what the answer does without it."""
+
+from __future__ import annotations
+
+CONSEQUENCES = {
+    "events": "events are not shown",
+    "limitranges": "LimitRanger's defaults are taken from the pods' own annotations",
+    "replicasets": "owners are not compared; drift is read from the pods' managedFields",
+    "deployments": "the Deployment is not compared, nor revisions shown",
+    "statefulsets": "owners are not compared; drift is read from the pods' managedFields",
+    "daemonsets": "owners are not compared; drift is read from the pods' managedFields",
+    "jobs": "owners are not compared; drift is read from the pods' managedFields",
+    "cronjobs": "the CronJob is not compared",
+    "version": "the newest supported Kubernetes version is assumed",
+}
+
+
+def unavailable_lines(unavailable: list[dict]) -> list[str]:
+    lines = []
+    for note in unavailable:
+        where = f" in {note['namespace']}" if note.get("namespace") else ""
+        consequence = CONSEQUENCES.get(note["what"], "answered without it")
+        lines.append(f"{note['what']} not read: this account cannot read {note['what']}{where} "
+                     f"({note['reason']}); {consequence}")
+    return lines

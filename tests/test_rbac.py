@@ -1,0 +1,144 @@
+"""Least privilege: every command under exactly the Role of docs/rbac.yaml, under a pods-only Role,
+and under nothing, on the test API server in RBAC mode (tests/apiserver/rbac.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.apiserver.rbac import RoleBinding
+from tests.apiserver.server import RunningApiServer
+
+ROOT = Path(__file__).resolve().parent.parent
+RBAC = list(yaml.safe_load_all((ROOT / "docs" / "rbac.yaml").read_text()))
+ROLE = next(d for d in RBAC if d["kind"] == "Role")
+PODS_ONLY = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]
+NAMESPACE = "kp-rbac"
+SCHEMA = json.loads((ROOT / "docs" / "explain-schema.json").read_text())
+
+
+def _objects():
+    template = {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.28"}]}}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": "web", "namespace": NAMESPACE, "annotations": {"deployment.kubernetes.io/revision": "1"}},
+                  "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": template}}
+    replica_set = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                   "metadata": {"name": "web-7c9", "namespace": NAMESPACE,
+                                "annotations": {"deployment.kubernetes.io/revision": "1"},
+                                "ownerReferences": [{"kind": "Deployment", "name": "web", "controller": True}]},
+                   "spec": {"template": template}}
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "web-7c9-a", "namespace": NAMESPACE, "uid": "u1", "creationTimestamp": "2026-01-01T00:00:00Z",
+                        "labels": {"app": "web", "pod-template-hash": "7c9"},
+                        "ownerReferences": [{"kind": "ReplicaSet", "name": "web-7c9", "controller": True}],
+                        "managedFields": [
+                            {"manager": "kube-controller-manager", "operation": "Update", "time": "2026-01-01T00:00:00Z",
+                             "fieldsV1": {"f:spec": {"f:containers": {'k:{"name":"web"}': {"f:image": {}}}}}},
+                            {"manager": "kubectl-label", "operation": "Update", "time": "2026-01-02T00:00:00Z",
+                             "fieldsV1": {"f:metadata": {"f:labels": {"f:team": {}}}}}]},
+           "spec": {"containers": [{"name": "web", "image": "nginx:1.28"}], "nodeName": "node-a"},
+           "status": {"phase": "Running", "containerStatuses": [
+               {"name": "web", "ready": True, "restartCount": 0, "image": "nginx:1.28",
+                "state": {"running": {"startedAt": "2026-01-01T00:00:05Z"}}}]}}
+    pod["metadata"]["labels"]["team"] = "blue"
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1", "namespace": NAMESPACE},
+             "involvedObject": {"kind": "Pod", "name": "web-7c9-a", "namespace": NAMESPACE, "uid": "u1",
+                                "fieldPath": "spec.containers{web}"},
+             "type": "Normal", "reason": "Started", "message": "Started container web", "count": 1,
+             "lastTimestamp": "2026-01-01T00:00:05Z"}
+    return {"Pod": [pod], "ReplicaSet": [replica_set], "Deployment": [deployment], "Event": [event], "LimitRange": []}
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = RunningApiServer(_objects())
+    running.kubeconfig = running.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    manifest = tmp_path / "deploy.yaml"
+    manifest.write_text(yaml.safe_dump(_objects()["Deployment"][0]))
+    running.manifest = str(manifest)
+    yield running
+    running.stop()
+
+
+COMMANDS = {
+    "explain POD": ["explain", "web-7c9-a"],
+    "explain -l": ["explain", "-l", "app=web"],
+    "explain --timeline": ["explain", "web-7c9-a", "--timeline"],
+    "diff -f": ["diff", "-f", "{manifest}"],
+    "diff --owner": ["diff", "--owner", "-l", "app=web"],
+}
+
+
+def _run(cli, server, args):
+    args = [a.replace("{manifest}", server.manifest) for a in args]
+    return cli(*args, "--kubeconfig", server.kubeconfig)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_answers_in_full_under_the_documented_role(command, server, cli):
+    server.state.rbac = RoleBinding(ROLE["rules"], NAMESPACE)
+    code, out, err = _run(cli, server, COMMANDS[command])
+    assert code in (0, 1), err
+    assert "not read" not in out and err == ""
+    assert not [r for r in server.requests if r.method == "GET" and _refused(server, r)]
+
+
+def _refused(server, request) -> bool:
+    from tests.apiserver.rbac import request_attributes
+
+    return not server.state.rbac.allows(request_attributes(request.method, request.path, request.query))
+
+
+@pytest.mark.parametrize("command,missing", [
+    ("explain POD", "events not read: this account cannot read events in kp-rbac (forbidden)"),
+    ("explain --timeline", "events not read"),
+    ("diff -f", "deployments not read: this account cannot read deployments in kp-rbac (forbidden)"),
+    ("diff --owner", "replicasets not read: this account cannot read replicasets in kp-rbac (forbidden)"),
+])
+def test_under_pods_only_each_command_answers_and_names_what_it_could_not_read(command, missing, server, cli):
+    server.state.rbac = RoleBinding(PODS_ONLY, NAMESPACE)
+    code, out, err = _run(cli, server, COMMANDS[command])
+    assert code in (0, 1), err
+    assert missing in out
+
+
+def test_explain_list_under_pods_only_reads_no_events_and_answers(server, cli):
+    server.state.rbac = RoleBinding(PODS_ONLY, NAMESPACE)
+    code, out, err = _run(cli, server, COMMANDS["explain -l"])
+    assert (code, err) == (0, "")
+    assert "web-7c9-a" in out
+
+
+def test_json_marks_what_was_unavailable(server, cli):
+    server.state.rbac = RoleBinding(PODS_ONLY, NAMESPACE)
+    code, out, _ = _run(cli, server, ["explain", "web-7c9-a", "-o", "json"])
+    report = json.loads(out)
+    jsonschema.validate(report, SCHEMA)
+    assert code == 0 and report["unavailable"] == [{"what": "events", "namespace": NAMESPACE, "reason": "forbidden"}]
+    code, out, _ = _run(cli, server, ["diff", "--owner", "-l", "app=web", "-o", "json"])
+    report = json.loads(out)
+    assert {"what": "replicasets", "namespace": NAMESPACE, "reason": "forbidden"} in report["unavailable"]
+    [item] = report["items"]
+    assert [(c["path"], c["live"]) for c in item["changes"]] == [("metadata.labels.team", "blue")]
+    assert code == 1 and "kubectl-label" in item["changes"][0]["message"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_with_no_permission_every_command_fails_in_one_line(command, server, cli):
+    server.state.rbac = RoleBinding([], NAMESPACE)
+    code, out, err = _run(cli, server, COMMANDS[command])
+    assert (code, out) == (2, "")
+    assert err.startswith("error: forbidden: you cannot") and err.count("\n") == 1
+
+
+def test_all_namespaces_forbidden_suggests_one_namespace(server, cli):
+    server.state.rbac = RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE)
+    code, _, err = cli("explain", "-A", "--kubeconfig", server.kubeconfig)
+    assert code == 2
+    assert "cannot list pods at cluster scope" in err and err.rstrip().endswith("use -n NAMESPACE to read one namespace")
