@@ -60,7 +60,7 @@ def answer_or_clean_error(pod) -> str:
         except UserError:
             return "error"
         explain_text.render_detail(item)
-        explain_text.render_summary([item], {"g": [item]}, True)
+        explain_text.render_summary(1, [[item, 1]], True)
         timeline.render_timeline(item, NOW)
         timeline.render_timeline(item, None)
         json.loads(structured.to_json(item))

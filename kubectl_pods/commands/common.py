@@ -7,7 +7,6 @@ import sys
 from kubectl_pods.errors import Forbidden, UserError
 from kubectl_pods.kube import versions
 from kubectl_pods.options import KubeOptions
-from kubectl_pods.sources import PodInput
 
 
 def refuse_together(*flags: tuple[str, bool]) -> None:
@@ -29,9 +28,9 @@ def open_cluster(options: KubeOptions):
     return Cluster(options)
 
 
-def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInput], list[UserError], object | None]:
-    """Pods from -f files, else from the cluster (returned too, for events and the version),
-    and one error for each object that is not a valid pod: the others are still returned."""
+def pod_pages(names: tuple[str, ...], options: KubeOptions):
+    """Pods from -f files, else from the cluster (returned too, for events and the version), as
+    (page, errors) pairs: each object that is not a valid pod is an error, the others go on."""
     from kubectl_pods.sources.shape import partition
 
     if options.filenames:
@@ -41,14 +40,18 @@ def load_pods(names: tuple[str, ...], options: KubeOptions) -> tuple[list[PodInp
         pods, invalid = read_pods(options.filenames)
         if not pods and not invalid:
             raise UserError(f"no Pod or workload with a pod template in {', '.join(options.filenames)}")
-        return pods, invalid, None
+        return iter([(pods, invalid)]), None
     cluster = open_cluster(options)
-    pods = cluster.pods(names)
-    if not pods:
-        where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
-        raise UserError(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
-    valid, invalid = partition(pods, "the server")
-    return valid, invalid, cluster
+
+    def pages():
+        found = False
+        for page in cluster.pod_pages(names):
+            found = found or bool(page)
+            yield partition(page, "the server")
+        if not found:
+            where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
+            raise UserError(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
+    return pages(), cluster
 
 
 def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,

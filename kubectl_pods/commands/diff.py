@@ -17,8 +17,8 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
         live_files: list[str], output: str, ignore: list[str], options: KubeOptions,
         server_dry_run: bool = False, explain_defaults: bool = False) -> int:
     from kubectl_pods.commands import diff_targets as targets
-    from kubectl_pods.diff.report import Comparison, group, pod_diff
-    from kubectl_pods.render import diff_text, structured
+    from kubectl_pods.diff.report import pod_diff
+    from kubectl_pods.render.diff_stream import DiffWriter
 
     check_output(output, OUTPUTS)
     modes = [m for m, on in (("-f", bool(options.filenames)), ("--pattern", bool(pattern)), ("--owner", owner)) if on]
@@ -32,46 +32,52 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
         raise UserError("say what to compare: -f FILE, --pattern PATTERN, --owner, or pod names / -l SELECTOR "
                         "to compare pods with their last-applied configuration")
     live = LiveSide(live_files, options)
-    conformance: list[dict] = []
-    skipped: list[dict] = []
+    writer = DiffWriter(sys.stdout, output)
+    for comparisons, skipped in _batches(live, names, pattern, set_values, owner, options):
+        if server_dry_run:
+            comparisons = targets.server_dry_run(live, comparisons)
+        for comparison in comparisons:
+            if isinstance(comparison, dict):  # a pattern's shape check: already an item
+                writer.add(comparison)
+                continue
+            if comparison.is_pod and comparison.facts is None:
+                comparison.facts = targets.cluster_facts(live, comparison.live)
+            writer.add(pod_diff(comparison, ignore=ignore, explain_defaults=explain_defaults), comparison)
+        for item in skipped:
+            writer.skip(item)
+    for item in live.invalid:
+        writer.skip(item)
+    writer.finish(live.unavailable)
+    if writer.skipped:
+        return EXIT_ERROR
+    return EXIT_FOUND if writer.drift else EXIT_OK
+
+
+def _batches(live: LiveSide, names, pattern, set_values, owner, options):
+    """(comparisons, skipped) a batch at a time: a page of pods where intent comes from each pod
+    (its owner, its last-applied configuration), the whole set where it comes from a file or pattern."""
+    from kubectl_pods.commands import diff_targets as targets
+    from kubectl_pods.diff.report import Comparison
+
     if owner:
-        comparisons, skipped = targets.owner_comparisons(live, live.pods(names))
+        for page in live.pod_pages(names):
+            yield targets.owner_comparisons(live, page)
     elif options.filenames:
-        comparisons = targets.manifest_comparisons(live, options.filenames, names)
+        yield targets.manifest_comparisons(live, options.filenames, names), []
     elif pattern:
         from kubectl_pods.diff.conformance import conformance_items, pattern_pairs
 
-        pods = live.pods(names) if names or options.selector or live_files else []
+        pods = live.pods(names) if names or options.selector or live.objects is not None else []
         if not pods:
             raise UserError("--pattern needs the live pods: give pod names, -l SELECTOR or --live FILE")
-        comparisons = [Comparison(i, t, True, f"pattern {pattern}") for i, t, _ in
-                       pattern_pairs(pattern, set_values, pods)] if set_values else []
-        if not set_values:
-            conformance = conformance_items(pattern, pods)
+        if set_values:
+            yield [Comparison(i, t, True, f"pattern {pattern}") for i, t, _ in pattern_pairs(pattern, set_values, pods)], []
+        else:
+            yield conformance_items(pattern, pods), []
     else:
-        comparisons, skipped = targets.last_applied_comparisons(live.pods(names))
-    if server_dry_run:
-        comparisons = targets.server_dry_run(live, comparisons)
-    for comparison in comparisons:
-        if comparison.is_pod and comparison.facts is None:
-            comparison.facts = targets.cluster_facts(live, comparison.live)
-
-    skipped += live.invalid
-    items = [pod_diff(c, ignore=ignore, explain_defaults=explain_defaults) for c in comparisons]
-    items += conformance
-    drift = any(item["changes"] for item in items)
-    if output == "json":
-        body = {"kind": "DiffList", "apiVersion": "kubectl-pods/v1", "items": items + skipped}
-        if live.unavailable:
-            body["unavailable"] = live.unavailable
-        sys.stdout.write(structured.to_json(body))
-    elif output == "unified":
-        from kubectl_pods.diff.normalise import normalise
-
-        sys.stdout.write(diff_text.render_unified(
-            [(c.live_name, *normalise(c.intended, c.live, c.from_template, c.facts)) for c in comparisons]))
-    else:
-        sys.stdout.write(diff_text.render_groups(group(items), skipped, live.unavailable))
-    if skipped:
-        return EXIT_ERROR
-    return EXIT_FOUND if drift else EXIT_OK
+        found = False
+        for page in live.pod_pages(names):
+            found = found or bool(page)
+            yield targets.last_applied_comparisons(page)
+        if not found:
+            raise UserError("no pods found")

@@ -128,8 +128,6 @@ def last_applied_comparisons(pods: list[PodInput]) -> tuple[list[Comparison], li
                                                     "use -f, --pattern or --owner"))
         else:
             comparisons.append(Comparison(applied, target.pod, False, "its last-applied configuration (kubectl apply)"))
-    if not pods:
-        raise UserError("no pods found")
     return comparisons, skipped
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from kubectl_pods.diff.admission import ClusterFacts
@@ -67,24 +66,3 @@ def report_item(live: dict, changes: list[dict]) -> dict:
     return {"kind": live.get("kind") or "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
             "owner": {"kind": owner.get("kind"), "name": owner.get("name")} if owner else None,
             "changes": changes}
-
-
-def group(items: list[dict]) -> list[dict]:
-    """Pods of one owner with the same drift become one group: `3/3 pods`."""
-    groups: dict[str, dict] = {}
-    per_owner: dict[str, int] = {}
-    for item in items:
-        owner = json.dumps([item.get("kind"), item["owner"]], sort_keys=True)
-        per_owner[owner] = per_owner.get(owner, 0) + 1
-        signature = json.dumps([owner, item.get("comparedWith"), item.get("revision"),
-                                [(c["path"], c["type"], c["intended"], c["live"], c.get("message")) for c in item["changes"]]],
-                               sort_keys=True, default=str)
-        entry = groups.setdefault(signature, {"kind": item.get("kind"), "owner": item["owner"], "pods": [],
-                                              "changes": item["changes"], "comparedWith": item.get("comparedWith"),
-                                              "revision": item.get("revision"),
-                                              "serverFilled": item.get("serverFilled")})
-        entry["pods"].append({"name": item["name"], "namespace": item["namespace"]})
-        entry["ownerKey"] = owner
-    for entry in groups.values():
-        entry["ofOwner"] = per_owner[entry.pop("ownerKey")]
-    return list(groups.values())

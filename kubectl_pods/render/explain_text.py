@@ -113,15 +113,15 @@ def render_detail(item: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_summary(items: list[dict], groups: dict[str, list[dict]], show_namespace: bool) -> str:
+def render_summary(count: int, groups: list, show_namespace: bool) -> str:
+    """One row a group of alike pods: each group given as [its first pod, how many]."""
     rows = []
-    for members in groups.values():
-        first = members[0]
-        name = first["name"] if len(members) == 1 else f"{first['name']} (+{len(members) - 1} like it)"
+    for first, members in groups:
+        name = first["name"] if members == 1 else f"{first['name']} (+{members - 1} like it)"
         note = first["blockedBy"]["reason"] if first["blockedBy"] else (
             ", ".join(sorted({w["code"] for w in first["warnings"]})) or "-")
         row = [name, first["status"] or "manifest", first["ready"], first["restartsText"], note]
         rows.append(([first["namespace"] or ""] if show_namespace else []) + row)
     headers = (["NAMESPACE"] if show_namespace else []) + ["NAME", "STATUS", "READY", "RESTARTS", "BLOCKED BY / WARNINGS"]
-    footer = f"\n{len(items)} pods in {len(groups)} groups; details: -o wide or name a pod\n"
+    footer = f"\n{count} pods in {len(groups)} groups; details: -o wide or name a pod\n"
     return table(headers, rows) + footer

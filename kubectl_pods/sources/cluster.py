@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -67,6 +68,7 @@ class Cluster:
     def __init__(self, options: KubeOptions):
         self.options = options
         self._api, self.context_namespace, self.context_name = _connect(options)
+        self._owners: dict[tuple[str, str, str], dict | UserError] = {}
 
     @property
     def namespace(self) -> str:
@@ -80,11 +82,17 @@ class Cluster:
         return _decode(body, path)
 
     def list_json(self, kind: str, namespace: str | None, query: dict | None = None) -> list[dict]:
-        """Every item of a list, page by page; a 410 on `continue` restarts the list."""
+        """Every item of a list (pages joined; see `list_pages`)."""
+        return [item for page in self.list_pages(kind, namespace, query) for item in page]
+
+    def list_pages(self, kind: str, namespace: str | None, query: dict | None = None) -> Iterator[list[dict]]:
+        """The items of a list, one page (`limit=500`) at a time, each page dropped by the caller
+        before the next is read. A 410 on `continue` (the snapshot expired) restarts the list and
+        skips what was already handed out, by uid: nothing repeated, nothing lost."""
         request = Request("list", RESOURCES[kind][1], namespace)
         path = resource_path(kind, namespace)
+        seen: set[str] = set()
         for _ in range(LIST_RESTARTS_ON_GONE + 1):
-            items: list[dict] = []
             page_query = {**(query or {}), "limit": PAGE_SIZE}
             while True:
                 status, body = self._send(path, page_query)
@@ -93,10 +101,13 @@ class Cluster:
                 if status >= 300:
                     raise _http_error(status, body, request, self._api.configuration.host)
                 page = _decode(body, path)
-                items.extend(page.get("items") or [])
+                fresh = [item for item in page.get("items") or [] if _uid(item) not in seen]
+                seen.update(_uid(item) for item in fresh)
                 token = (page.get("metadata") or {}).get("continue")
+                del page, body
+                yield fresh
                 if not token:
-                    return items
+                    return
                 page_query = {**page_query, "continue": token}
         raise UserError(f"cannot {request.describe()}: the list kept expiring (410 Gone)")
 
@@ -132,6 +143,10 @@ class Cluster:
     # -- what the commands need ---------------------------------------------------------------
     def pods(self, names: tuple[str, ...] = (), selector: str | None = None) -> list[PodInput]:
         """Pods by name, else every pod the flags select (`selector` overrides -l)."""
+        return [pod for page in self.pod_pages(names, selector) for pod in page]
+
+    def pod_pages(self, names: tuple[str, ...] = (), selector: str | None = None) -> Iterator[list[PodInput]]:
+        """The same pods, a page at a time: what commands over many pods stream through."""
         opts = self.options
         selector = selector or opts.selector
         if names and opts.all_namespaces:
@@ -139,12 +154,14 @@ class Cluster:
         if names and (selector or opts.field_selector):
             raise UserError("name cannot be provided when a selector is specified")
         if names:
-            return [PodInput(pod=self.get_json(resource_path("Pod", self.namespace, name),
-                                               Request("get", "pods", self.namespace, name)),
-                             source="cluster") for name in names]
+            yield [PodInput(pod=self.get_json(resource_path("Pod", self.namespace, name),
+                                              Request("get", "pods", self.namespace, name)),
+                            source="cluster") for name in names]
+            return
         namespace = None if opts.all_namespaces else self.namespace
         query = {"labelSelector": selector, "fieldSelector": opts.field_selector}
-        return [PodInput(pod=pod, source="cluster") for pod in self.list_json("Pod", namespace, query)]
+        for page in self.list_pages("Pod", namespace, query):
+            yield [PodInput(pod=pod, source="cluster") for pod in page]
 
     def events_by_pod(self, pods: list[dict]) -> dict[tuple[str, str], list[dict]]:
         """The events about each pod, oldest first, keyed by (namespace, name).
@@ -154,19 +171,19 @@ class Cluster:
         """
         metas = [p.get("metadata") or {} for p in pods]
         namespaces = {m.get("namespace") for m in metas}
-        if len(metas) == 1:
-            query = {"fieldSelector": f"involvedObject.name={metas[0].get('name')}"}
-        else:
-            query = {"fieldSelector": "involvedObject.kind=Pod"}
         namespace = namespaces.pop() if len(namespaces) == 1 else None
-        uids = {(m.get("namespace"), m.get("name")): m.get("uid") for m in metas}
-        found: dict[tuple[str, str], list[dict]] = {key: [] for key in uids}
+        index = self.pod_events(namespace, metas[0].get("name") if len(metas) == 1 else None)
+        return {(m.get("namespace"), m.get("name")): events_of(index, m) for m in metas}
+
+    def pod_events(self, namespace: str | None, pod_name: str | None = None) -> dict[tuple[str, str], list[dict]]:
+        """Pod events of a namespace (or of one pod), oldest first, keyed by (namespace, name)."""
+        query = {"fieldSelector": f"involvedObject.name={pod_name}" if pod_name else "involvedObject.kind=Pod"}
+        index: dict[tuple[str, str], list[dict]] = {}
         for event in sorted(self.list_json("Event", namespace, query), key=_event_time):
             involved = event.get("involvedObject") or {}
             key = (involved.get("namespace") or (event.get("metadata") or {}).get("namespace"), involved.get("name"))
-            if key in found and involved.get("uid") in (uids[key], None):
-                found[key].append(event)
-        return found
+            index.setdefault(key, []).append(event)
+        return index
 
     def owner_chain(self, obj: dict, on_forbidden=None) -> list[dict]:
         """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...).
@@ -181,8 +198,7 @@ class Cluster:
                 return chain
             namespace = (current.get("metadata") or {}).get("namespace") or self.namespace
             try:
-                current = self.get_json(resource_path(ref["kind"], namespace, ref["name"]),
-                                        Request("get", RESOURCES[ref["kind"]][1], namespace, ref["name"]))
+                current = self._owner(ref["kind"], namespace, ref["name"])
             except Forbidden as exc:
                 if on_forbidden is None:
                     raise
@@ -190,12 +206,39 @@ class Cluster:
                 return chain
             chain.append(current)
 
+    def _owner(self, kind: str, namespace: str, name: str) -> dict:
+        """An owner, read once per command: the pods of one ReplicaSet share it (a refusal is
+        remembered too)."""
+        key = (kind, namespace, name)
+        if key not in self._owners:
+            try:
+                self._owners[key] = self.get_json(resource_path(kind, namespace, name),
+                                                  Request("get", RESOURCES[kind][1], namespace, name))
+            except UserError as exc:
+                self._owners[key] = exc
+        found = self._owners[key]
+        if isinstance(found, UserError):
+            raise found
+        return found
+
     def server_version(self) -> tuple[int, int]:
         info = self.get_json("/version", Request("get", "version"))
         try:
             return int(info["major"]), int("".join(ch for ch in info["minor"] if ch.isdigit()))
         except (KeyError, ValueError):
             raise UserError(f"the server sent a version I cannot read: {info}") from None
+
+
+def events_of(index: dict[tuple[str, str], list[dict]], meta: dict) -> list[dict]:
+    """A pod's events from an index, leaving out those of an earlier pod of the same name."""
+    uid = meta.get("uid")
+    return [e for e in index.get((meta.get("namespace"), meta.get("name")), [])
+            if uid is None or (e.get("involvedObject") or {}).get("uid") in (uid, None)]
+
+
+def _uid(item: dict) -> str:
+    meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+    return str(meta.get("uid") or (meta.get("namespace"), meta.get("name")))
 
 
 def _event_time(event: dict) -> str:

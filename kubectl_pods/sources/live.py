@@ -38,14 +38,28 @@ class LiveSide:
     def pods(self, names: tuple[str, ...] = (), match_labels: dict | None = None,
              generate_name: str | None = None) -> list[PodInput]:
         """The live pods asked for; one that is not in the API's shape is set aside in `invalid`."""
-        from kubectl_pods.sources.shape import partition
+        return self._checked(self._pods(names, match_labels, generate_name))
 
-        pods = self._pods(names, match_labels, generate_name)
-        valid, errors = partition(pods, "the server" if self.cluster is not None else "--live")
-        for pod, error in zip([p for p in pods if p not in valid], errors):
-            meta = pod.pod.get("metadata") if isinstance(pod.pod.get("metadata"), dict) else {}
-            self.invalid.append({"kind": "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
-                                 "skipped": str(error)})
+    def pod_pages(self, names: tuple[str, ...] = ()):
+        """The pods the flags select, a page at a time (the cluster's pages of 500)."""
+        if self.cluster is None:
+            yield self.pods(names)
+            return
+        for page in self.cluster.pod_pages(names):
+            yield self._checked(page)
+
+    def _checked(self, pods: list[PodInput]) -> list[PodInput]:
+        from kubectl_pods.sources.shape import InvalidObject, check
+
+        valid = []
+        for pod in pods:
+            try:
+                check(pod.pod, "the server" if self.cluster is not None else "--live")
+                valid.append(pod)
+            except InvalidObject as error:
+                meta = pod.pod.get("metadata") if isinstance(pod.pod.get("metadata"), dict) else {}
+                self.invalid.append({"kind": "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
+                                     "skipped": str(error)})
         return valid
 
     def _pods(self, names: tuple[str, ...], match_labels: dict | None, generate_name: str | None) -> list[PodInput]:

@@ -1,0 +1,152 @@
+"""kubectl-pods beside kubectl, in one run: start-up, scaffold, and live explain and diff over
+N pods served by the loopback test API server (pages of 500), with the medians of several runs
+and each run's peak RSS. Prints a table and writes it to docs/performance.md.
+
+    python -m bench                 # everything (N = 1,000, 10,000 and 50,000)
+    python -m bench --sizes 1000    # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RUNS = 7
+OWNERS = 100  # ReplicaSets the pods belong to
+
+
+def measure(command: list[str], env: dict, runs: int = RUNS) -> tuple[float, int]:
+    """Median wall seconds and the largest peak RSS (KiB) over `runs` runs of one command."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(command)} exited {code}")
+    return statistics.median(times), max(peaks)
+
+
+def plugin_dir(work: Path, python: str) -> Path:
+    """kubectl plugins that mark the floors: a bare Python plugin and ones that only import."""
+    bin_dir = work / "bin"
+    bin_dir.mkdir()
+    floors = {"bare": "", "typeronly": "import typer", "typeryamljinja": "import typer, yaml, jinja2"}
+    for name, imports in floors.items():
+        path = bin_dir / f"kubectl-{name}"
+        path.write_text(f"#!{python}\n{imports}\n")
+        path.chmod(0o755)
+    plugin = shutil.which("kubectl-pods") or str(Path(python).parent / "kubectl-pods")
+    (bin_dir / "kubectl-pods").symlink_to(plugin)
+    return bin_dir
+
+
+def realistic_objects(count: int) -> dict[str, list[dict]]:
+    """`count` pods cycled from the recorded oracle corpus, owned by ReplicaSets of Deployments."""
+    cases = json.loads((ROOT / "tests" / "fixtures" / "oracle" / "status-table.json").read_text())
+    recorded = [c["pod"] for c in cases]
+    pods, owners = [], []
+    for k in range(OWNERS):
+        template = {"metadata": {"labels": {"app": "bench", "rs": str(k)}},
+                    "spec": copy.deepcopy(recorded[k % len(recorded)]["spec"])}
+        owners.append({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                       "metadata": {"name": f"web-{k}", "namespace": "bench", "uid": f"rs-{k}"},
+                       "spec": {"template": template}})
+    for i in range(count):
+        pod = copy.deepcopy(recorded[i % len(recorded)])
+        k = i % OWNERS
+        meta = pod["metadata"]
+        meta.update(name=f"pod-{i:05d}", namespace="bench", uid=f"uid-{i}",
+                    labels={"app": "bench", "rs": str(k)},
+                    ownerReferences=[{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": f"web-{k}",
+                                      "uid": f"rs-{k}", "controller": True}])
+        pod["spec"] = copy.deepcopy(owners[k]["spec"]["template"]["spec"])
+        pods.append(pod)
+    return {"Pod": pods, "ReplicaSet": owners}
+
+
+def main() -> int:
+    from tests.apiserver.server import RunningApiServer
+
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--write", default=str(ROOT / "docs" / "performance.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="kubectl-pods-bench-"))
+    env = {**os.environ, "PATH": f"{plugin_dir(work, sys.executable)}:{os.environ['PATH']}"}
+    rows: list[tuple[str, str, float, int, float, int]] = []
+
+    def compare(what: str, ours: list[str], theirs: list[str], runs: int = args.runs):
+        mine, mine_rss = measure(ours, env, runs)
+        base, base_rss = measure(theirs, env, runs)
+        rows.append((what, " ".join(theirs[:4]), mine, mine_rss, base, base_rss))
+        print(f"{what:<44} {mine * 1000:8.0f} ms {mine_rss / 1024:7.0f} MiB | {base * 1000:8.0f} ms "
+              f"{base_rss / 1024:7.0f} MiB | {mine / base:5.2f}x  ({' '.join(theirs[:5])})", flush=True)
+
+    version = ["kubectl", "version", "--client"]
+    compare("kubectl bare (floor: a Python plugin)", ["kubectl", "bare"], version)
+    compare("kubectl typeronly (floor: import typer)", ["kubectl", "typeronly"], version)
+    compare("kubectl pods --help", ["kubectl", "pods", "--help"], ["kubectl", "typeronly"])
+    compare("kubectl pods version", ["kubectl", "pods", "version"], ["kubectl", "typeronly"])
+    compare("kubectl typeryamljinja (floor for scaffold)", ["kubectl", "typeryamljinja"], version)
+    compare("kubectl pods scaffold sidecar web", ["kubectl", "pods", "scaffold", "sidecar", "web", "--image", "nginx"],
+            ["kubectl", "typeryamljinja"])
+    compare("  … against kubectl create --dry-run", ["kubectl", "pods", "scaffold", "sidecar", "web", "--image", "nginx"],
+            ["kubectl", "create", "deployment", "web", "--image", "nginx", "--dry-run=client", "-o", "yaml"])
+
+    for size in sizes:
+        server = RunningApiServer(realistic_objects(size))
+        try:
+            config = server.write_kubeconfig(work / f"kubeconfig-{size}", namespace="bench")
+            kube = ["--kubeconfig", config]
+            runs = args.runs if size <= 10000 else max(3, args.runs // 2)
+            compare(f"explain -l (summary), N={size:,}", ["kubectl", "pods", "explain", "-l", "app=bench", *kube],
+                    ["kubectl", "get", "pods", "-l", "app=bench", *kube], runs)
+            compare(f"explain -o json, N={size:,}", ["kubectl", "pods", "explain", "-l", "app=bench", "-o", "json", *kube],
+                    ["kubectl", "get", "pods", "-l", "app=bench", "-o", "json", *kube], runs)
+            compare(f"diff --owner -o json, N={size:,}",
+                    ["kubectl", "pods", "diff", "--owner", "-l", "app=bench", "-o", "json", *kube],
+                    ["kubectl", "get", "pods", "-l", "app=bench", "-o", "json", *kube], runs)
+        finally:
+            server.stop()
+    write_report(Path(args.write), rows, sizes)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def write_report(path: Path, rows, sizes) -> None:
+    lines = ["| what | against | kubectl-pods | peak RSS | baseline | peak RSS | ratio |", "|---|---|---|---|---|---|---|"]
+    for what, theirs, mine, mine_rss, base, base_rss in rows:
+        lines.append(f"| {what} | `{theirs}` | {mine * 1000:,.0f} ms | {mine_rss / 1024:,.0f} MiB | "
+                     f"{base * 1000:,.0f} ms | {base_rss / 1024:,.0f} MiB | {mine / base:.2f}× |")
+    table = "\n".join(lines)
+    text = path.read_text() if path.exists() else ""
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    block = f"{start}\n{table}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = (text or "# Performance\n\n") + block + "\n"
+    path.write_text(text)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
