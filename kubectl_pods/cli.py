@@ -17,6 +17,41 @@ from kubectl_pods.options import KubeOptions, parse_request_timeout
 
 PROG = "kubectl pods"
 
+
+def _plain_parameters() -> None:
+    """typer 0.29 coerces every parameter through a pydantic TypeAdapter, which costs about 100 ms
+    of imports on every command (measured by bench/compare.py). Every parameter here is a str, a
+    bool or a list of str, which click already delivers as such, so those pass through as they
+    are; anything else still gets typer's own coercion. typer is pinned to 0.29 for this, and
+    tests/test_startup.py fails if a command imports pydantic again."""
+    from typing import Union, get_args, get_origin
+
+    import typer.core
+    from typer import _coercion
+
+    def plain(annotation) -> bool:
+        if get_origin(annotation) is Union:
+            return all(plain(arg) for arg in get_args(annotation) if arg is not type(None))
+        if get_origin(annotation) is list:
+            return get_args(annotation) == (str,)
+        return annotation in (str, bool)
+
+    class PlainParam(_coercion.RuntimeParam):
+        def _coerce_value(self, value, param, ctx):
+            return list(value) if isinstance(value, tuple) else value
+
+    typer_build = _coercion.build_runtime_param
+
+    def build(descriptor):
+        if descriptor.file_annotation is None and plain(descriptor.annotation):
+            return PlainParam(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+        return typer_build(descriptor)
+
+    typer.core.build_runtime_param = build
+
+
+_plain_parameters()
+
 # Shown verbatim under each command's help (`\b` keeps click from re-wrapping them); a test
 # checks every line appears as written.
 EXAMPLES = {

@@ -18,7 +18,7 @@ from kubectl_pods.diff.report import Comparison
 from kubectl_pods.errors import Forbidden, UserError
 from kubectl_pods.sources import PodInput
 from kubectl_pods.sources.live import LiveSide
-from kubectl_pods.sources.shape import InvalidObject, check
+from kubectl_pods.sources.shape import check
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
@@ -53,10 +53,9 @@ def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Compar
             skipped.append(skipped_item(target.pod, "no controller to compare with (--owner)"))
             continue
         owner = chain[0]
-        try:
-            check(owner, "the owner")
-        except InvalidObject as error:
-            skipped.append(skipped_item(target.pod, str(error)))
+        error = live.owner_problem(owner)
+        if error:
+            skipped.append(skipped_item(target.pod, error))
             continue
         comparisons.append(Comparison(pod_from_template(owner), target.pod, True,
                                       f"{owner.get('kind')} {_meta(owner).get('name')} template",

@@ -31,10 +31,31 @@ def _kind(report_type: str) -> str | None:
     return None
 
 
+def _without_equal(a, b):
+    """Both sides with every map entry that is equal on both dropped, recursively: what is left
+    holds exactly the differences, at the same paths, so deepdiff's work follows the drift rather
+    than the size of the pod (most pods have none, and then nothing is left to compare)."""
+    if not (isinstance(a, dict) and isinstance(b, dict)) or type(a) is not type(b):
+        return a, b
+    kept_a, kept_b = type(a)(), type(b)()
+    for key in a.keys() | b.keys():
+        if key in a and key in b:
+            if a[key] == b[key]:
+                continue
+            kept_a[key], kept_b[key] = _without_equal(a[key], b[key])
+        elif key in a:
+            kept_a[key] = a[key]
+        else:
+            kept_b[key] = b[key]
+    return kept_a, kept_b
+
+
 def _tree(a: dict, b: dict):
+    keyed_a, keyed_b = _without_equal(*keyed_pair(a, b))
+    if keyed_a == keyed_b:
+        return {}
     from deepdiff import DeepDiff
 
-    keyed_a, keyed_b = keyed_pair(a, b)
     # threshold_to_diff_deeper=0: never collapse a dict with few shared keys into one whole change.
     return DeepDiff(keyed_a, keyed_b, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
 

@@ -8,12 +8,12 @@ chain one step at a time and says which step filled which field (`diff --explain
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
 from kubectl_pods.diff import admission, bookkeeping, controllers, defaults
 from kubectl_pods.diff.admission import ClusterFacts
+from kubectl_pods.kube.jsoncopy import copy_json
 from kubectl_pods.kube.quantity import canonical, quantity_value
 
 QUANTITY_MAPS = ("requests", "limits", "overhead", "podFixed", "capacity")
@@ -148,7 +148,7 @@ def _applicable(pair: Pair):
 
 
 def _prepare(intended: dict, live: dict, from_template: bool, facts: ClusterFacts | None) -> Pair:
-    mine, theirs = copy.deepcopy(intended), copy.deepcopy(live)
+    mine, theirs = copy_json(intended), copy_json(live)
     if theirs.get("kind") and not mine.get("kind"):
         mine["kind"] = theirs["kind"]
     return Pair(mine, theirs, from_template, facts or ClusterFacts())
@@ -158,13 +158,13 @@ def _finish(pair: Pair) -> tuple[dict, dict]:
     # The live side gets the deterministic defaults too (a no-op on what a server returned, since
     # none of these fields can change after create), so a plain manifest given as `--live`
     # compares on equal terms.
-    _api_defaults(pair.theirs, copy.deepcopy(pair.theirs))
+    _api_defaults(pair.theirs, copy_json(pair.theirs))
     if pair.theirs.get("kind") == "Pod":
         live_spec = pair.theirs.setdefault("spec", {})
-        admission.service_account(live_spec, copy.deepcopy(live_spec))
-        admission.default_toleration_seconds(live_spec, copy.deepcopy(live_spec))
-    for obj in (pair.mine, pair.theirs):
-        serialisation(obj)
+        admission.service_account(live_spec, copy_json(live_spec))
+        admission.default_toleration_seconds(live_spec, copy_json(live_spec))
+    serialisation(pair.mine)
+    serialisation(pair.theirs)
     return pair.mine, pair.theirs
 
 
@@ -185,7 +185,7 @@ def server_filled(intended: dict, live: dict, intended_is_template: bool = False
     pair = _prepare(intended, live, intended_is_template, facts)
     filled = []
     for step in _applicable(pair):
-        before_mine, before_theirs = copy.deepcopy(pair.mine), copy.deepcopy(pair.theirs)
+        before_mine, before_theirs = copy_json(pair.mine), copy_json(pair.theirs)
         step.run(pair)
         paths = changed_paths(before_mine, pair.mine)
         if step.both_sides:
@@ -195,38 +195,28 @@ def server_filled(intended: dict, live: dict, intended_is_template: bool = False
 
 
 # -- serialisation: what the wire format does, not any one rule ----------------------------------------
-def serialisation(obj) -> None:
+def serialisation(node) -> None:
     """Empty lists and maps are omitted on the server (`omitempty`; non-pointer structs such as
     `resources` come back as `{}`), a template's `creationTimestamp: null` is gone since 1.35, and
-    quantities are compared by value (SetDefaults_ResourceList rounds them up to milli units)."""
-    _drop_empty(obj)
-    _canonical_quantities(obj)
-
-
-def _drop_empty(node) -> None:
+    quantities are compared by value (SetDefaults_ResourceList rounds them up to milli units;
+    a non-pointer zero Quantity such as `divisor` is written "0"). One walk does it all."""
     if isinstance(node, dict):
-        if "creationTimestamp" in node and node["creationTimestamp"] is None:
-            del node["creationTimestamp"]
         for key in list(node):
-            _drop_empty(node[key])
+            value = node[key]
+            if key in QUANTITY_MAPS and isinstance(value, dict):
+                node[key] = {name: canonical(amount) for name, amount in value.items()}
+            elif key in ("sizeLimit", "divisor") and not isinstance(value, (dict, list)):
+                if key == "divisor" and quantity_value(value) == 0:
+                    del node[key]
+                    continue
+                node[key] = canonical(value)
+            elif key == "creationTimestamp" and value is None:
+                del node[key]
+                continue
+            else:
+                serialisation(value)
             if node[key] == [] or (node[key] == {} and key not in KEEP_EMPTY):
                 del node[key]
     elif isinstance(node, list):
         for item in node:
-            _drop_empty(item)
-
-
-def _canonical_quantities(node) -> None:
-    if isinstance(node, dict):
-        for key, value in list(node.items()):
-            if key in QUANTITY_MAPS and isinstance(value, dict):
-                node[key] = {name: canonical(amount) for name, amount in value.items()}
-            elif key == "divisor" and quantity_value(value) == 0:
-                del node[key]  # a non-pointer Quantity: absent is written as "0"
-            elif key in ("sizeLimit", "divisor"):
-                node[key] = canonical(value)
-            else:
-                _canonical_quantities(value)
-    elif isinstance(node, list):
-        for item in node:
-            _canonical_quantities(item)
+            serialisation(item)

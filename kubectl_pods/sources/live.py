@@ -19,6 +19,7 @@ class LiveSide:
     def __init__(self, live_files: list[str], options: KubeOptions):
         self.unavailable: list[dict] = []
         self.invalid: list[dict] = []  # live objects not in the API's shape, said as skipped items
+        self._owner_problems: dict[int, str | None] = {}
         self._limit_ranges: dict[str | None, list[dict] | None] = {}
         if live_files:
             from kubectl_pods.sources.files import objects_in, read_documents
@@ -93,6 +94,19 @@ class LiveSide:
                 return None
         return next((o for o in self.objects if o.get("kind") == kind and (o.get("metadata") or {}).get("name") == name
                      and (namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace))), None)
+
+    def owner_problem(self, owner: dict) -> str | None:
+        """What is wrong with an owner's shape, checked once however many pods it owns."""
+        from kubectl_pods.sources.shape import InvalidObject, check
+
+        key = id(owner)
+        if key not in self._owner_problems:
+            try:
+                check(owner, "the owner")
+                self._owner_problems[key] = None
+            except InvalidObject as error:
+                self._owner_problems[key] = str(error)
+        return self._owner_problems[key]
 
     def forbidden(self, what: str, namespace: str | None) -> None:
         """Note, once, that something optional could not be read."""

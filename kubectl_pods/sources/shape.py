@@ -92,12 +92,17 @@ def timestamp(value, path):
 
 
 def obj(**fields: Check) -> Check:
+    """An object with these fields; a field that is JSON null is absent to the API server's
+    decoder (a nil pointer, omitted on output), so it is dropped here."""
     def check(value, path):
         if not isinstance(value, dict):
             _fail(path, f"must be an object, got {json_type(value)}")
         for key, field_check in fields.items():
-            if value.get(key) is not None:
-                field_check(value[key], f"{path}.{key}" if path else key)
+            if key in value:
+                if value[key] is None:
+                    del value[key]
+                else:
+                    field_check(value[key], f"{path}.{key}" if path else key)
     return check
 
 
@@ -194,7 +199,8 @@ def _validate_containers(spec: dict, path: str) -> None:
 
 
 def problem(obj_: dict) -> tuple[str, str] | None:
-    """(path, message) of the first thing wrong with a Pod or workload, or None."""
+    """(path, message) of the first thing wrong with a Pod or workload, or None. On the way,
+    fields it reads that are JSON null are dropped: to the API they are absent."""
     kind = obj_.get("kind") if isinstance(obj_, dict) else None
     try:
         if not isinstance(obj_, dict):
@@ -231,18 +237,6 @@ def invalid(obj_, source: str) -> InvalidObject | None:
     return InvalidObject(f"{describe(obj_, source)}: {found[0]}: {found[1]}") if found else None
 
 
-def _drop_nulls(node) -> None:
-    """JSON null is an absent field to the API server's decoder (a nil pointer, omitted on output)."""
-    if isinstance(node, dict):
-        for key in [k for k, v in node.items() if v is None]:
-            del node[key]
-        for value in node.values():
-            _drop_nulls(value)
-    elif isinstance(node, list):
-        for value in node:
-            _drop_nulls(value)
-
-
 def _go_zero_values(pod: dict) -> None:
     """Fields the API encodes without omitempty come back from the server even when zero
     (k8s.io/api/core/v1 types.go: ContainerStatus.ready, .restartCount, ContainerStateTerminated.exitCode)."""
@@ -258,12 +252,11 @@ def _go_zero_values(pod: dict) -> None:
 
 
 def check(obj_: dict, source: str) -> dict:
-    """The object as the server would hand it over (nulls dropped, Go zero values written) when
-    it has the shape; else InvalidObject with the path."""
+    """The object as the server would hand it over (nulls of the fields read dropped, Go zero
+    values written) when it has the shape; else InvalidObject with the path."""
     error = invalid(obj_, source)
     if error:
         raise error
-    _drop_nulls(obj_)
     if obj_.get("kind") == "Pod":
         _go_zero_values(obj_)
     return obj_
