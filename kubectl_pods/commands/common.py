@@ -47,7 +47,10 @@ def pod_pages(names: tuple[str, ...], options: KubeOptions):
         found = False
         for page in cluster.pod_pages(names):
             found = found or bool(page)
-            yield partition(page, "the server")
+            checked = partition(page, "the server")
+            del page
+            yield checked
+            del checked
         if not found:
             where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
             raise UserError(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))

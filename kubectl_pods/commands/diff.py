@@ -33,7 +33,8 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
                         "to compare pods with their last-applied configuration")
     live = LiveSide(live_files, options)
     writer = DiffWriter(sys.stdout, output)
-    for comparisons, skipped in _batches(live, names, pattern, set_values, owner, options):
+    def compare_batch(comparisons: list, skipped: list[dict]) -> None:
+        # A function of its own, so that nothing of this batch outlives it while the next is read.
         if server_dry_run:
             comparisons = targets.server_dry_run(live, comparisons)
         for comparison in comparisons:
@@ -45,6 +46,10 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
             writer.add(pod_diff(comparison, ignore=ignore, explain_defaults=explain_defaults), comparison)
         for item in skipped:
             writer.skip(item)
+
+    for batch in _batches(live, names, pattern, set_values, owner, options):
+        compare_batch(*batch)
+        del batch
     for item in live.invalid:
         writer.skip(item)
     writer.finish(live.unavailable)
@@ -61,7 +66,10 @@ def _batches(live: LiveSide, names, pattern, set_values, owner, options):
 
     if owner:
         for page in live.pod_pages(names):
-            yield targets.owner_comparisons(live, page)
+            batch = targets.owner_comparisons(live, page)
+            del page
+            yield batch
+            del batch
     elif options.filenames:
         yield targets.manifest_comparisons(live, options.filenames, names), []
     elif pattern:
@@ -78,6 +86,9 @@ def _batches(live: LiveSide, names, pattern, set_values, owner, options):
         found = False
         for page in live.pod_pages(names):
             found = found or bool(page)
-            yield targets.last_applied_comparisons(page)
+            batch = targets.last_applied_comparisons(page)
+            del page
+            yield batch
+            del batch
         if not found:
             raise UserError("no pods found")

@@ -41,15 +41,20 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
                            # a live pod's chart runs to now; a recorded one (a file) to its last moment
                            chart_end=now if cluster is not None else None,
                            single_events=with_events if cluster is not None else None)
-    invalid = explained = 0
-    for page, errors in pages:
-        for error in errors:
-            print(f"error: {error}", file=sys.stderr)
-        invalid += len(errors)
+    def explain_page(page: list) -> None:
+        # A function of its own, so that nothing of this page outlives it while the next is read.
         for pod in page:
             item = explain_pod(pod, version, now, what_ifs)
             writer.add(with_events(item, (pod.pod.get("metadata") or {}).get("uid")) if events_index is not None else item)
-            explained += 1
+
+    invalid = explained = 0
+    for checked in pages:
+        for error in checked[1]:
+            print(f"error: {error}", file=sys.stderr)
+        invalid += len(checked[1])
+        explained += len(checked[0])
+        explain_page(checked[0])
+        del checked
     if not explained:
         return EXIT_ERROR
     writer.finish(unavailable)

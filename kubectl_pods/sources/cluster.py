@@ -106,6 +106,7 @@ class Cluster:
                 token = (page.get("metadata") or {}).get("continue")
                 del page, body
                 yield fresh
+                del fresh  # dropped before the next page is read: memory holds one page
                 if not token:
                     return
                 page_query = {**page_query, "continue": token}
@@ -161,7 +162,10 @@ class Cluster:
         namespace = None if opts.all_namespaces else self.namespace
         query = {"labelSelector": selector, "fieldSelector": opts.field_selector}
         for page in self.list_pages("Pod", namespace, query):
-            yield [PodInput(pod=pod, source="cluster") for pod in page]
+            inputs = [PodInput(pod=pod, source="cluster") for pod in page]
+            del page
+            yield inputs
+            del inputs
 
     def events_by_pod(self, pods: list[dict]) -> dict[tuple[str, str], list[dict]]:
         """The events about each pod, oldest first, keyed by (namespace, name).

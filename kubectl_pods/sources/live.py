@@ -47,7 +47,10 @@ class LiveSide:
             yield self.pods(names)
             return
         for page in self.cluster.pod_pages(names):
-            yield self._checked(page)
+            checked = self._checked(page)
+            del page
+            yield checked
+            del checked
 
     def _checked(self, pods: list[PodInput]) -> list[PodInput]:
         from kubectl_pods.sources.shape import InvalidObject, check
