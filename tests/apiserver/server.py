@@ -78,6 +78,7 @@ class ApiServerState:
     token: str | None = None
     dry_run_answers: list[tuple[dict, dict]] = field(default_factory=list)
     rbac: "RoleBinding | None" = None  # None: everything is allowed
+    snapshots: dict[str, list] = field(default_factory=dict)  # continue token -> the list it pages
     version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -242,19 +243,28 @@ class LoopbackApiServer(ThreadingHTTPServer):
         return 404, status_body(404, "NotFound", f'{plural} "{name}" not found')
 
     def _list(self, kind, group, namespace, query) -> dict:
-        labels = label_matcher(query.get("labelSelector"))
-        fields = field_matcher(query.get("fieldSelector"), FIELD_SELECTORS.get(kind, {"metadata.name"}))
-        matched = [o for o in self._objects(kind)
-                   if (namespace is None or o.get("metadata", {}).get("namespace") == namespace)
-                   and labels(o.get("metadata", {}).get("labels")) and fields(o)]
-        offset = 0
+        # A continue token names the snapshot the list started from, as the real apiserver's
+        # (`storage/etcd3` continue keys read at the list's resourceVersion): later pages come
+        # from that snapshot, so paging N objects costs O(N), not O(N) a page.
+        offset, snapshot = 0, None
         if query.get("continue"):
-            offset = json.loads(base64.b64decode(query["continue"]))["offset"]
+            token = json.loads(base64.b64decode(query["continue"]))
+            offset, snapshot = token["offset"], self.state.snapshots.get(token.get("snapshot"))
+        if snapshot is None:
+            labels = label_matcher(query.get("labelSelector"))
+            fields = field_matcher(query.get("fieldSelector"), FIELD_SELECTORS.get(kind, {"metadata.name"}))
+            snapshot = [o for o in self._objects(kind)
+                        if (namespace is None or o.get("metadata", {}).get("namespace") == namespace)
+                        and labels(o.get("metadata", {}).get("labels")) and fields(o)]
+        matched = snapshot
         limit = int(query.get("limit") or 0)
         page = matched[offset: offset + limit] if limit else matched[offset:]
         meta = {"resourceVersion": "1000"}
         if limit and offset + limit < len(matched):
-            meta["continue"] = base64.b64encode(json.dumps({"offset": offset + limit}).encode()).decode()
+            key = str(id(matched))
+            with self.state.lock:
+                self.state.snapshots = {key: matched}  # the newest list only: older tokens start over
+            meta["continue"] = base64.b64encode(json.dumps({"offset": offset + limit, "snapshot": key}).encode()).decode()
             meta["remainingItemCount"] = len(matched) - offset - limit
         api_version = "v1" if group == "v1" else group
         return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta, "items": page}
