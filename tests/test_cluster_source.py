@@ -9,7 +9,7 @@ import pytest
 
 from kubectl_pods.errors import UserError
 from kubectl_pods.options import KubeOptions
-from kubectl_pods.sources.cluster import Cluster
+from kubectl_pods.sources.cluster import Cluster, events_of
 from tests.apiserver.server import RunningApiServer, WRITE_VERBS
 
 
@@ -68,13 +68,13 @@ def test_pods_by_name_and_events(kubeconfig, apiserver):
     source = cluster(kubeconfig)
     [found] = source.pods(("st-0001",))
     assert found.name == "st-0001"
-    events = source.events_by_pod([found.pod])
-    assert [e["metadata"]["name"] for e in events[("oracle-status", "st-0001")]] == ["e1"]
+    events = source.pod_events("oracle-status", "st-0001")
+    assert [e["metadata"]["name"] for e in events_of(events, found.pod["metadata"])] == ["e1"]
     assert apiserver.requests[-1].query["fieldSelector"] == "involvedObject.name=st-0001"
-    both = source.events_by_pod([p.pod for p in source.pods()])
+    both = source.pod_events("oracle-status")
     assert apiserver.requests[-1].query["fieldSelector"] == "involvedObject.kind=Pod"
-    assert [e["metadata"]["name"] for e in both[("oracle-status", "st-0001")]] == ["e1"]
-    assert [e["metadata"]["name"] for e in both[("oracle-status", neighbour)]] == ["e2"]
+    assert [e["metadata"]["name"] for e in events_of(both, {"namespace": "oracle-status", "name": "st-0001"})] == ["e1"]
+    assert [e["metadata"]["name"] for e in events_of(both, {"namespace": "oracle-status", "name": neighbour})] == ["e2"]
 
 
 def test_pagination_over_1200_pods_in_pages_of_500(tmp_path):

@@ -9,10 +9,17 @@ import pytest
 import yaml
 
 from kubectl_pods.errors import UserError
-from kubectl_pods.sources.files import pods_from_files
+from kubectl_pods.sources.files import read_pods
 from tests.conftest import oracle_cases
 
 WORKLOADS = [c for c in oracle_cases("defaulting.json") if c["kind"] != "Pod"]
+
+
+def pods_from_files(paths):
+    """The valid pods of the files; these tests hold no invalid object."""
+    found, invalid = read_pods(paths)
+    assert not invalid
+    return found
 
 
 def test_multi_document_yaml_and_lists(tmp_path):
@@ -50,7 +57,6 @@ def test_stdin(monkeypatch):
 
 @pytest.mark.parametrize("content,needle", [
     (b"\xff\xfe\x00 not utf-8", "cannot read"),
-    (b"kind: Service\nmetadata: {name: s}\n", "no Pod or workload"),
     (b"- a\n- list\n", "expected a Kubernetes object"),
     (b"kind: Pod\n  bad: indent\n", "invalid YAML or JSON (line 2"),
 ])
@@ -59,6 +65,13 @@ def test_bad_files(tmp_path, content, needle):
     path.write_bytes(content)
     with pytest.raises(UserError, match=needle.replace("(", r"\(")):
         pods_from_files([str(path)])
+
+
+def test_a_file_without_pods_is_said(tmp_path, cli):
+    path = tmp_path / "f.yaml"
+    path.write_text("kind: Service\nmetadata: {name: s}\n")
+    code, _, err = cli("explain", "-f", str(path))
+    assert code == 2 and "no Pod or workload with a pod template in" in err
 
 
 def test_an_empty_directory(tmp_path):

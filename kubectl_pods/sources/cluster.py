@@ -167,18 +167,6 @@ class Cluster:
             yield inputs
             del inputs
 
-    def events_by_pod(self, pods: list[dict]) -> dict[tuple[str, str], list[dict]]:
-        """The events about each pod, oldest first, keyed by (namespace, name).
-
-        One pod: the events naming it. Several: one list of every pod event in their namespace
-        (or all namespaces), rather than one request a pod.
-        """
-        metas = [p.get("metadata") or {} for p in pods]
-        namespaces = {m.get("namespace") for m in metas}
-        namespace = namespaces.pop() if len(namespaces) == 1 else None
-        index = self.pod_events(namespace, metas[0].get("name") if len(metas) == 1 else None)
-        return {(m.get("namespace"), m.get("name")): events_of(index, m) for m in metas}
-
     def pod_events(self, namespace: str | None, pod_name: str | None = None) -> dict[tuple[str, str], list[dict]]:
         """Pod events of a namespace (or of one pod), oldest first, keyed by (namespace, name)."""
         query = {"fieldSelector": f"involvedObject.name={pod_name}" if pod_name else "involvedObject.kind=Pod"}

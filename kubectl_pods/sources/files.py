@@ -27,18 +27,6 @@ def read_documents(paths: Iterable[str]) -> Iterator[tuple[str, dict]]:
                 yield source, document
 
 
-def pods_from_files(paths: Iterable[str]) -> list[PodInput]:
-    """Pods and workload templates from files, in file order; the first invalid object, or
-    finding none at all, is an error."""
-    paths = list(paths)
-    found, invalid = read_pods(paths)
-    if invalid:
-        raise invalid[0]
-    if not found:
-        raise UserError(f"no Pod or workload with a pod template in {', '.join(paths)}")
-    return found
-
-
 def read_pods(paths: Iterable[str]) -> tuple[list[PodInput], list[InvalidObject]]:
     """Every valid Pod and workload template of the files, and an error for each invalid one:
     one bad object of a List does not hide the others."""

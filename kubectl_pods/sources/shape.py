@@ -126,10 +126,6 @@ def map_of(item: Check) -> Check:
     return check
 
 
-def any_value(value, path):
-    return None
-
-
 HANDLER = obj(exec=obj(command=list_of(string)), httpGet=obj(path=string, port=int_or_string, scheme=string),
               tcpSocket=obj(port=int_or_string), grpc=obj(port=integer(INT32)), sleep=obj(seconds=integer(INT64)))
 PROBE = obj(exec=obj(command=list_of(string)), httpGet=obj(path=string, port=int_or_string, scheme=string),
