@@ -84,8 +84,8 @@ def _api_defaults(obj: dict, live: dict) -> None:
 
 
 def _template_identity(pair: Pair) -> None:
-    """Workloads: the labels the Job strategy adds to its template (`generateSelector`), its
-    generated selector, and DaemonSet/Deployment bookkeeping annotations."""
+    """Workloads: the controller labels a template carries (the Job strategy's
+    `generateSelector` adds them) and a Job's generated selector."""
     spec, live_spec = pair.spec(), pair.live_spec()
     if pair.kind == "CronJob":
         spec = spec.setdefault("jobTemplate", {}).setdefault("spec", {})
