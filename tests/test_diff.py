@@ -48,9 +48,9 @@ def _pod(**spec):
 
 
 def _live_like(pod):
-    """A live copy: the same object with a server's identity fields."""
+    """A live copy as a manifest (no uid: diff gives it the API defaults, as a server would)."""
     live = copy.deepcopy(pod)
-    live["metadata"].update(uid="u", resourceVersion="1", namespace="default")
+    live["metadata"].update(namespace="default")
     return live
 
 

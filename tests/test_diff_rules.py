@@ -40,9 +40,10 @@ def _pod(spec: dict, **meta) -> dict:
 
 
 def _stored(intended: dict, **changes) -> dict:
-    """The pod as a server with the default admission chain stores it (uid etc. added)."""
+    """The pod with what the default admission chain adds, written out as a manifest: with no
+    uid, diff gives it the API defaults itself, as the server does to what it stores."""
     live = copy.deepcopy(intended)
-    live["metadata"].update(uid="u", resourceVersion="7", namespace="default", creationTimestamp="2026-01-01T00:00:00Z")
+    live["metadata"].update(namespace="default", creationTimestamp="2026-01-01T00:00:00Z")
     spec = live["spec"]
     spec.update(serviceAccountName="default", serviceAccount="default", priority=0,
                 preemptionPolicy="PreemptLowerPriority", enableServiceLinks=True)
@@ -272,3 +273,14 @@ def test_explain_defaults_names_the_rule_behind_each_server_filled_field(cli, tm
     assert code == 0, err
     assert "filled in by the server, not compared:" in out
     assert "spec.containers[name=app].readinessProbe.periodSeconds  (SetObjectDefaults (core, apps, batch))" in out
+
+
+def test_a_stored_object_is_taken_as_the_server_returned_it_a_manifest_gets_the_defaults():
+    intended = _pod({"containers": [{"name": "app", "image": "nginx:1.20"}]})
+    manifest = _stored(intended)
+    assert diff_objects(intended, manifest) == []
+    # The same object with a uid was returned by a server, which defaults on every read: no
+    # defaults are added to it, so the ones it lacks show (a server never returns it like that).
+    returned = copy.deepcopy(manifest)
+    returned["metadata"]["uid"] = "u"
+    assert "spec.containers[name=app].imagePullPolicy" in {c["path"] for c in diff_objects(intended, returned)}

@@ -35,9 +35,8 @@ def skipped_item(pod: dict, reason: str) -> dict:
 
 
 def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Comparison], list[dict]]:
-    from kubectl_pods.sources.files import pod_from_template
-
     from kubectl_pods.diff.owner import changes_after_creation
+    from kubectl_pods.sources.files import pod_from_template
 
     comparisons, skipped = [], []
     for target in pods:

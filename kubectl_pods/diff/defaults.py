@@ -338,10 +338,15 @@ def set_defaults_job(spec: dict, live_spec: dict, metadata: dict | None = None) 
     replacement = "Failed" if spec.get("podFailurePolicy") is not None else "TerminatingOrFailed"
     default_if_live(spec, "podReplacementPolicy", replacement, live_spec)
     default_if_live(spec, "manualSelector", False, live_spec)  # absent on the recorded 1.28
+    set_defaults_pod_failure_policy(spec)
+
+
+def set_defaults_pod_failure_policy(spec: dict) -> None:
+    """SetDefaults_PodFailurePolicyOnPodConditionsPattern (a Job's, and a CronJob's job template's)."""
     for rule in _list(_dict(spec, "podFailurePolicy"), "rules"):
         for pattern in _list(rule, "onPodConditions"):
             if not pattern.get("status"):
-                pattern["status"] = "True"  # SetDefaults_PodFailurePolicyOnPodConditionsPattern
+                pattern["status"] = "True"
 
 
 def set_defaults_cronjob(spec: dict, live_spec: dict) -> None:

@@ -70,11 +70,13 @@ def _api_defaults(obj: dict, live: dict) -> None:
         defaults.set_defaults_pod(spec, live_spec)
         return
     if kind == "CronJob":
+        # SetObjectDefaults_CronJob: the CronJob's own defaults, the pod-failure-policy patterns
+        # and the pod spec of its job template, but never SetDefaults_Job (the Job gets those
+        # when the controller creates it).
         defaults.set_defaults_cronjob(spec, live_spec)
-        job_template = spec.setdefault("jobTemplate", {})
-        spec, live_spec = job_template.setdefault("spec", {}), (live_spec.get("jobTemplate") or {}).get("spec") or {}
-        kind = "Job"
-    if kind == "Job":
+        spec = spec.setdefault("jobTemplate", {}).setdefault("spec", {})
+        defaults.set_defaults_pod_failure_policy(spec)
+    elif kind == "Job":
         defaults.set_defaults_job(spec, live_spec, obj.setdefault("metadata", {}) if obj.get("kind") == "Job" else None)
     elif kind in defaults.WORKLOAD_DEFAULTS:
         defaults.WORKLOAD_DEFAULTS[kind](spec, live_spec)
@@ -154,27 +156,38 @@ def _prepare(intended: dict, live: dict, from_template: bool, facts: ClusterFact
     return Pair(mine, theirs, from_template, facts or ClusterFacts())
 
 
-def _finish(pair: Pair) -> tuple[dict, dict]:
-    # The live side gets the deterministic defaults too (a no-op on what a server returned, since
-    # none of these fields can change after create), so a plain manifest given as `--live`
-    # compares on equal terms.
-    _api_defaults(pair.theirs, copy_json(pair.theirs))
-    if pair.theirs.get("kind") == "Pod":
-        live_spec = pair.theirs.setdefault("spec", {})
-        admission.service_account(live_spec, copy_json(live_spec))
-        admission.default_toleration_seconds(live_spec, copy_json(live_spec))
+def _finish(pair: Pair, stored: bool) -> tuple[dict, dict]:
+    # A live side that is a plain manifest (`--live` of a file nobody sent to a server) gets the
+    # deterministic defaults too, to compare on equal terms. An object a server stored (it has a
+    # uid or resourceVersion) has them already: the server defaults on every create and update.
+    if not stored:
+        _defaults_of_a_manifest(pair)
     serialisation(pair.mine)
     serialisation(pair.theirs)
     return pair.mine, pair.theirs
 
 
+def _defaults_of_a_manifest(pair: Pair) -> None:
+    _api_defaults(pair.theirs, copy_json(pair.theirs))
+    if pair.theirs.get("kind") == "Pod":
+        live_spec = pair.theirs.setdefault("spec", {})
+        admission.service_account(live_spec, copy_json(live_spec))
+        admission.default_toleration_seconds(live_spec, copy_json(live_spec))
+
+
 def normalise(intended: dict, live: dict, intended_is_template: bool = False,
               facts: ClusterFacts | None = None) -> tuple[dict, dict]:
     """Both objects with server-owned fields removed and the intended side filled as the server would."""
+    stored = _stored(live)
     pair = _prepare(intended, live, intended_is_template, facts)
     for step in _applicable(pair):
         step.run(pair)
-    return _finish(pair)
+    return _finish(pair, stored)
+
+
+def _stored(obj: dict) -> bool:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return bool(meta.get("uid") or meta.get("resourceVersion"))
 
 
 def server_filled(intended: dict, live: dict, intended_is_template: bool = False,
