@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from kubectl_pods.diff.admission import TOKEN_MOUNT_PATH, ClusterFacts
+from kubectl_pods.diff.admission import ClusterFacts, token_volume
 from kubectl_pods.diff.bookkeeping import last_applied
 from kubectl_pods.diff.report import Comparison
 from kubectl_pods.errors import Forbidden, UserError
@@ -161,14 +161,12 @@ def server_dry_run(live: LiveSide, comparisons: list[Comparison]) -> list[Compar
 def align_generated_names(answer: dict, live: dict) -> dict:
     """Names the server generates anew on every create (`names.SimpleNameGenerator`): the dry run's
     `kube-api-access-*` token volume takes the live pod's name for it."""
-    def token_volume(obj: dict) -> str | None:
+    def generated_name(obj: dict) -> str | None:
         spec = obj.get("spec") or {}
-        mounted = {m.get("name") for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])
-                   for m in c.get("volumeMounts") or [] if m.get("mountPath") == TOKEN_MOUNT_PATH}
-        return next((v.get("name") for v in spec.get("volumes") or []
-                     if v.get("name") in mounted and str(v.get("name")).startswith("kube-api-access-")), None)
+        found = token_volume(spec, spec.get("serviceAccountName") or "default")
+        return found["name"] if found and found["name"].startswith("kube-api-access-") else None
 
-    ours, theirs = token_volume(answer), token_volume(live)
+    ours, theirs = generated_name(answer), generated_name(live)
     if not ours or not theirs or ours == theirs:
         return answer
     answer = copy.deepcopy(answer)

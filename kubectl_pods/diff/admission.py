@@ -40,18 +40,20 @@ def service_account(spec: dict, live: dict) -> None:
         spec["serviceAccountName"] = "default"
     spec["serviceAccount"] = spec["serviceAccountName"]  # v1 conversion: the deprecated alias mirrors it
     if spec.get("automountServiceAccountToken") is not False:  # shouldAutomount: the pod's word wins
-        token = _live_token_volume(live, spec["serviceAccountName"])
+        token = token_volume(live, spec["serviceAccountName"])
         if token is not None:
             _mount_token(spec, live, token)
     if not spec.get("imagePullSecrets") and live.get("imagePullSecrets"):
         spec["imagePullSecrets"] = copy.deepcopy(live["imagePullSecrets"])
 
 
-def _live_token_volume(live: dict, account: str) -> dict | None:
-    mounted = {m.get("name") for field_name in ("initContainers", "containers") for c in _list(live, field_name)
+def token_volume(spec: dict, account: str) -> dict | None:
+    """The service-account token volume a pod spec mounts at the token path: projected
+    `kube-api-access-*`, or a legacy `<account>-token-*` secret volume; None without one."""
+    mounted = {m.get("name") for field_name in ("initContainers", "containers") for c in _list(spec, field_name)
                for m in _list(c, "volumeMounts") if m.get("mountPath") == TOKEN_MOUNT_PATH}
     legacy = re.compile(rf"^{re.escape(account)}-token-[a-z0-9]{{5}}$")
-    for volume in _list(live, "volumes"):
+    for volume in _list(spec, "volumes"):
         name = volume.get("name") or ""
         if name not in mounted:
             continue
