@@ -47,8 +47,9 @@ def pod_pages(names: tuple[str, ...], options: KubeOptions):
         found = False
         for page in cluster.pod_pages(names):
             found = found or bool(page)
-            checked = partition(page, "the server")
-            del page
+            valid, rejected = partition(page, "the server")
+            checked = (valid, [error for _, error in rejected])
+            del page, valid, rejected
             yield checked
             del checked
         if not found:

@@ -53,17 +53,13 @@ class LiveSide:
             del checked
 
     def _checked(self, pods: list[PodInput]) -> list[PodInput]:
-        from kubectl_pods.sources.shape import InvalidObject, check
+        from kubectl_pods.sources.shape import partition
 
-        valid = []
-        for pod in pods:
-            try:
-                check(pod.pod, "the server" if self.cluster is not None else "--live")
-                valid.append(pod)
-            except InvalidObject as error:
-                meta = pod.pod.get("metadata") if isinstance(pod.pod.get("metadata"), dict) else {}
-                self.invalid.append({"kind": "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
-                                     "skipped": str(error)})
+        valid, rejected = partition(pods, "the server" if self.cluster is not None else "--live")
+        for pod, error in rejected:
+            meta = pod.pod.get("metadata") if isinstance(pod.pod.get("metadata"), dict) else {}
+            self.invalid.append({"kind": "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
+                                 "skipped": str(error)})
         return valid
 
     def _pods(self, names: tuple[str, ...], match_labels: dict | None, generate_name: str | None) -> list[PodInput]:

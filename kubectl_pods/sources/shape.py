@@ -258,13 +258,13 @@ def check(obj_: dict, source: str) -> dict:
     return obj_
 
 
-def partition(pods: list, source: str) -> tuple[list, list[InvalidObject]]:
-    """PodInputs split into the valid (checked) ones and an error for each of the others."""
-    valid, errors = [], []
+def partition(pods: list, source: str) -> tuple[list, list[tuple[object, InvalidObject]]]:
+    """PodInputs split into the valid (checked) ones and the others, each with its error."""
+    valid, rejected = [], []
     for pod in pods:
         try:
             check(pod.pod, source)
             valid.append(pod)
         except InvalidObject as error:
-            errors.append(error)
-    return valid, errors
+            rejected.append((pod, error))
+    return valid, rejected
