@@ -63,11 +63,14 @@ EXAMPLES = {
                  "kubectl pods scaffold ambassador api --kind deployment --set backend=pg.prod:5432",
                  "kubectl pods scaffold init web --output-dir manifests/"],
     "explain": ["kubectl pods explain my-pod", "kubectl pods explain -l app=web -o wide",
+                "kubectl pods explain -l app=web --watch",
+                "kubectl pods explain -A --context staging --context prod",
                 "kubectl pods explain -f pod.yaml --what-if migrate=exit:1 --k8s-version 1.29"],
     "diff": ["kubectl pods diff -f deploy.yaml",
              "kubectl pods diff my-pod",
              "kubectl pods diff -l app=web --owner --ignore 'spec.containers[name=*].image'",
-             "kubectl pods diff -f pod.yaml --server-dry-run --explain-defaults"],
+             "kubectl pods diff -f pod.yaml --server-dry-run --explain-defaults",
+             "kubectl pods diff -l app=web --context staging --against-context prod"],
 }
 
 
@@ -90,6 +93,8 @@ app = typer.Typer(
 Namespace = Annotated[Optional[str], typer.Option("-n", "--namespace", help="Namespace (default: the current context's).", rich_help_panel="kubectl flags")]
 AllNamespaces = Annotated[bool, typer.Option("-A", "--all-namespaces", help="Pods of every namespace.", rich_help_panel="kubectl flags")]
 Context = Annotated[Optional[str], typer.Option("--context", help="The kubeconfig context to use.", rich_help_panel="kubectl flags")]
+Contexts = Annotated[Optional[list[str]], typer.Option("--context", help="The kubeconfig context to use; repeat it to run on several clusters at once.", rich_help_panel="kubectl flags")]
+AllContexts = Annotated[bool, typer.Option("--all-contexts", help="Run on the cluster of every context of the kubeconfig, at once.")]
 Kubeconfig = Annotated[Optional[str], typer.Option("--kubeconfig", help="Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).", rich_help_panel="kubectl flags")]
 Cluster = Annotated[Optional[str], typer.Option("--cluster", help="The kubeconfig cluster to use.", rich_help_panel="kubectl flags")]
 User = Annotated[Optional[str], typer.Option("--user", help="The kubeconfig user to use.", rich_help_panel="kubectl flags")]
@@ -162,17 +167,21 @@ def explain(
     timeline: Annotated[bool, typer.Option("--timeline", help="Draw a per-container chart.")] = False,
     what_if: Annotated[Optional[list[str]], typer.Option("--what-if", help="CONTAINER=exit:CODE: what the kubelet does next.")] = None,
     k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Explain for this Kubernetes version X.Y.")] = None,
-    namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Context = None,
+    watch: Annotated[bool, typer.Option("-w", "--watch", help="Follow the pods: a line per transition, as it happens.")] = False,
+    until: Annotated[str, typer.Option("--until", help="With --watch, stop when every pod is: ready (or finished), done (finished), or never.")] = "ready",
+    namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Contexts = None,
+    all_contexts: AllContexts = False,
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
 ) -> int:
     from kubectl_pods.commands.explain import run
 
-    options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,
+    options = kube_options(namespace, all_namespaces, None, kubeconfig, cluster, user,
                            selector, field_selector, request_timeout, filename)
     return run(names=tuple(pods or ()), output=output, timeline=timeline,
-               what_if=what_if or [], k8s_version=k8s_version, options=options)
+               what_if=what_if or [], k8s_version=k8s_version, options=options,
+               contexts=context or [], all_contexts=all_contexts, watch=watch, until=until)
 
 
 @app.command(help=with_examples("Show real drift between live pods and what was intended (exit 1 when there is some).\n\nWhat was intended: -f FILE, --pattern, --owner, or (with only pod names or -l) each pod's last-applied configuration.", 'diff'))
@@ -186,18 +195,21 @@ def diff(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Path to ignore, e.g. 'spec.containers[name=*].image'.")] = None,
     server_dry_run: Annotated[bool, typer.Option("--server-dry-run", help="Ask the server what it would make of the manifest (a dryRun=All create: stores nothing, needs create on pods) and compare that.")] = False,
     explain_defaults: Annotated[bool, typer.Option("--explain-defaults", help="List the fields taken as server-filled, with the rule that filled each.")] = False,
-    namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Context = None,
+    against_context: Annotated[Optional[str], typer.Option("--against-context", help="Compare with the pods of this context's cluster, matched by owner and name.")] = None,
+    namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Contexts = None,
+    all_contexts: AllContexts = False,
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
 ) -> int:
     from kubectl_pods.commands.diff import run
 
-    options = kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user,
+    options = kube_options(namespace, all_namespaces, None, kubeconfig, cluster, user,
                            selector, field_selector, request_timeout, filename)
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
-               options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults)
+               options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults,
+               contexts=context or [], all_contexts=all_contexts, against_context=against_context)
 
 
 def main(argv: list[str] | None = None) -> int:

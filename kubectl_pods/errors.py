@@ -26,6 +26,14 @@ class NotFound(UserError):
     """The server answered 404."""
 
 
+class NoPodsFound(UserError):
+    """Nothing matched: on one cluster of many, a fact about it rather than an error."""
+
+
+class Expired(UserError):
+    """The server answered 410 Gone to a watch: its resourceVersion is too old; list again."""
+
+
 def report_error(exc: BaseException, verbose: bool) -> int:
     """Print `exc` as one `error: ...` line on stderr (a traceback only when verbose)."""
     if verbose:

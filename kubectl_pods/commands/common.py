@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.errors import Forbidden, UserError
+from kubectl_pods.errors import Forbidden, NoPodsFound, UserError
 from kubectl_pods.kube import versions
 from kubectl_pods.options import KubeOptions
 
@@ -54,8 +54,28 @@ def pod_pages(names: tuple[str, ...], options: KubeOptions):
             del checked
         if not found:
             where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
-            raise UserError(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
+            raise NoPodsFound(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
     return pages(), cluster
+
+
+def cluster_contexts(contexts: list[str], all_contexts: bool, options: KubeOptions) -> list[str | None]:
+    """The contexts a command runs on: each --context once, in the order given, or every context
+    of the kubeconfig (--all-contexts), or [None]: the current one."""
+    refuse_together(("--context", bool(contexts)), ("--all-contexts", all_contexts))
+    if all_contexts:
+        from kubectl_pods.sources.cluster import context_names
+
+        found = context_names(options)
+        if not found:
+            raise UserError("--all-contexts: the kubeconfig has no contexts")
+        return list(found)
+    return list(dict.fromkeys(contexts)) or [None]
+
+
+def for_context(options: KubeOptions, context: str | None) -> KubeOptions:
+    from dataclasses import replace
+
+    return options if context is None else replace(options, context=context)
 
 
 def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,

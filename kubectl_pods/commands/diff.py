@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import check_output, refuse_together
-from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, UserError
+from kubectl_pods.commands.common import check_output, cluster_contexts, for_context, refuse_together
+from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, NoPodsFound, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources.live import LiveSide
 
@@ -15,9 +15,8 @@ OUTPUTS = ("text", "unified", "json")
 
 def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
         live_files: list[str], output: str, ignore: list[str], options: KubeOptions,
-        server_dry_run: bool = False, explain_defaults: bool = False) -> int:
-    from kubectl_pods.commands import diff_targets as targets
-    from kubectl_pods.diff.report import pod_diff
+        server_dry_run: bool = False, explain_defaults: bool = False, contexts: list[str] = (),
+        all_contexts: bool = False, against_context: str | None = None) -> int:
     from kubectl_pods.render.diff_stream import DiffWriter
 
     check_output(output, OUTPUTS)
@@ -28,11 +27,38 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
     refuse_together(("--explain-defaults", explain_defaults), (f"-o {output}", output == "unified"))
     if set_values and not pattern:
         raise UserError("--set gives values to a pattern: use it with --pattern")
+    refuse_together(("--live", bool(live_files)), ("--all-contexts" if all_contexts else "--context (repeated)",
+                                                    all_contexts or len(set(contexts)) > 1))
+    if against_context:
+        for flag, on in (("-f", bool(options.filenames)), ("--pattern", bool(pattern)), ("--owner", owner),
+                         ("--live", bool(live_files)), ("--server-dry-run", server_dry_run),
+                         ("--all-contexts", all_contexts), ("-o unified", output == "unified")):
+            refuse_together(("--against-context", True), (flag, on))
+        if len(contexts) > 1:
+            raise UserError("--against-context compares one cluster with another: give at most one --context")
+        from kubectl_pods.commands.diff_clusters import against
+
+        return against(names, output, ignore, options, contexts[0] if contexts else None, against_context)
     if not modes and not names and not options.selector and not live_files:
         raise UserError("say what to compare: -f FILE, --pattern PATTERN, --owner, or pod names / -l SELECTOR "
                         "to compare pods with their last-applied configuration")
+    chosen = cluster_contexts(list(contexts), all_contexts, options)
+    settings = dict(names=names, pattern=pattern, set_values=set_values, owner=owner, live_files=live_files,
+                    ignore=ignore, server_dry_run=server_dry_run, explain_defaults=explain_defaults)
+    if len(chosen) > 1:
+        from kubectl_pods.commands.diff_clusters import across_clusters
+
+        return across_clusters(chosen, output, options, settings)
+    return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)
+
+
+def diff_one(*, names, pattern, set_values, owner, live_files, ignore, server_dry_run, explain_defaults,
+             options: KubeOptions, writer) -> int:
+    """Diff on one cluster (or `--live` files), into `writer`; the exit code."""
+    from kubectl_pods.commands import diff_targets as targets
+    from kubectl_pods.diff.report import pod_diff
+
     live = LiveSide(live_files, options)
-    writer = DiffWriter(sys.stdout, output)
     def compare_batch(comparisons: list, skipped: list[dict]) -> None:
         # A function of its own, so that nothing of this batch outlives it while the next is read.
         if server_dry_run:
@@ -91,4 +117,4 @@ def _batches(live: LiveSide, names, pattern, set_values, owner, options):
             yield batch
             del batch
         if not found:
-            raise UserError("no pods found")
+            raise NoPodsFound("no pods found")

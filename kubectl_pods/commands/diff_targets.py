@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from kubectl_pods.diff.admission import ClusterFacts, token_volume
+from kubectl_pods.diff.admission import ClusterFacts, align_generated_names
 from kubectl_pods.diff.bookkeeping import last_applied
 from kubectl_pods.diff.report import Comparison
 from kubectl_pods.errors import Forbidden, UserError
@@ -156,29 +156,6 @@ def server_dry_run(live: LiveSide, comparisons: list[Comparison]) -> list[Compar
                                    f"the server's dry run of {comparison.compared_with}",
                                    facts=ClusterFacts(limit_ranges=[]), revision=comparison.revision))
     return answered
-
-
-def align_generated_names(answer: dict, live: dict) -> dict:
-    """Names the server generates anew on every create (`names.SimpleNameGenerator`): the dry run's
-    `kube-api-access-*` token volume takes the live pod's name for it."""
-    def generated_name(obj: dict) -> str | None:
-        spec = obj.get("spec") or {}
-        found = token_volume(spec, spec.get("serviceAccountName") or "default")
-        return found["name"] if found and found["name"].startswith("kube-api-access-") else None
-
-    ours, theirs = generated_name(answer), generated_name(live)
-    if not ours or not theirs or ours == theirs:
-        return answer
-    answer = copy.deepcopy(answer)
-    spec = answer["spec"]
-    for volume in spec.get("volumes") or []:
-        if volume.get("name") == ours:
-            volume["name"] = theirs
-    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
-        for mount in container.get("volumeMounts") or []:
-            if mount.get("name") == ours:
-                mount["name"] = theirs
-    return answer
 
 
 def cluster_facts(live: LiveSide, pod: dict) -> ClusterFacts:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import check_output, pod_pages, refuse_together, resolve_version
+from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, pod_pages, refuse_together,
+                                          resolve_version)
 from kubectl_pods.errors import EXIT_ERROR, EXIT_OK, Forbidden
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
@@ -14,14 +15,38 @@ OUTPUTS = ("text", "wide", "json", "yaml")
 
 
 def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[str],
-        k8s_version: str | None, options: KubeOptions) -> int:
-    from kubectl_pods.explain import attach_events, explain_pod, parse_what_if
-    from kubectl_pods.render.explain_stream import ExplainWriter
+        k8s_version: str | None, options: KubeOptions, contexts: list[str] = (),
+        all_contexts: bool = False, watch: bool = False, until: str = "ready") -> int:
+    from kubectl_pods.explain import parse_what_if
 
+    refuse_together(("-f", bool(options.filenames)), ("--all-contexts" if all_contexts else "--context (repeated)",
+                                                      all_contexts or len(set(contexts)) > 1))
+    chosen = cluster_contexts(list(contexts), all_contexts, options)
+    if watch:
+        for flag, on in (("--timeline", timeline), ("--what-if", bool(what_if)), ("--k8s-version", bool(k8s_version)),
+                         (f"-o {output}", output not in ("text", "json"))):
+            refuse_together(("--watch", True), (flag, on))
+        from kubectl_pods.commands import watch as watching
+
+        return watching.run(names=names, output=output, until=until, options=options, contexts=chosen)
     check_output(output, OUTPUTS)
     refuse_together(("--timeline", timeline), (f"-o {output}", output != "text"))
     what_ifs = [parse_what_if(text) for text in what_if]
     given = resolve_version(k8s_version, options) if k8s_version else None
+    if len(chosen) > 1:
+        return _explain_across(chosen, names, output, timeline, what_ifs, given, options)
+    return _explain_one(names, output, timeline, what_ifs, given, for_context(options, chosen[0]))
+
+
+def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
+                 collector=None, on_error=None) -> int:
+    """Explain the pods of one cluster (or files) into an ExplainWriter on stdout; or, for a run
+    over many clusters, into `collector` (add/finish), with each bad pod told to `on_error`."""
+    from kubectl_pods.explain import attach_events, explain_pod
+    from kubectl_pods.render.explain_stream import ExplainWriter
+
+    on_error = on_error or (lambda error: print(f"error: {error}", file=sys.stderr))
+
     pages, cluster = pod_pages(names, options)
     unavailable: list[dict] = []
     version, _ = given or resolve_version(None, options, cluster, unavailable=unavailable)
@@ -36,7 +61,7 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
         index = events_index if events_index is not None else _events(cluster, (item["name"],), options, unavailable)
         return attach_events(item, events_of(index, {"namespace": item["namespace"], "name": item["name"], "uid": uid}))
 
-    writer = ExplainWriter(sys.stdout, output, timeline=timeline, detail=output == "wide" or bool(names),
+    writer = collector or ExplainWriter(sys.stdout, output, timeline=timeline, detail=output == "wide" or bool(names),
                            all_namespaces=options.all_namespaces,
                            # a live pod's chart runs to now; a recorded one (a file) to its last moment
                            chart_end=now if cluster is not None else None,
@@ -50,7 +75,7 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     invalid = explained = 0
     for checked in pages:
         for error in checked[1]:
-            print(f"error: {error}", file=sys.stderr)
+            on_error(error)
         invalid += len(checked[1])
         explained += len(checked[0])
         explain_page(checked[0])
@@ -59,6 +84,30 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
         return EXIT_ERROR
     writer.finish(unavailable)
     return EXIT_ERROR if invalid else EXIT_OK
+
+
+def _explain_across(contexts: list[str], names, output, timeline, what_ifs, given, options: KubeOptions) -> int:
+    """The same explanation on every cluster at once; shape warnings grouped across them."""
+    from kubectl_pods.commands import across
+    from kubectl_pods.render.explain_stream import HEADER, ExplainWriter
+
+    structured = output if output in ("json", "yaml") else None
+
+    def work(context: str, out, errors: list[str]):
+        inner = None if structured else ExplainWriter(
+            out, output, timeline=timeline, detail=output == "wide" or bool(names),
+            all_namespaces=options.all_namespaces, chart_end=now_utc())
+        recorder = across.Recorder(inner)
+        code = _explain_one(names, output, timeline, what_ifs, given, for_context(options, context),
+                            collector=recorder, on_error=lambda error: errors.append(str(error)))
+        return code, recorder
+
+    runs = across.run_each(contexts, work)
+    across.print_runs(runs, structured, HEADER)
+    if not structured:
+        across.print_grouped("Across clusters:", across.grouped_lines(
+            runs, lambda item: [f"[{w['code']}] {w['message']}" for w in item["warnings"]]))
+    return across.exit_code(runs)
 
 
 def _events(cluster, names: tuple[str, ...], options: KubeOptions, unavailable: list[dict]) -> dict:

@@ -290,3 +290,26 @@ def match_label_keys(spec: dict, live: dict, labels: dict) -> None:
         for rule in ("requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"):
             visit(_list(affinity, rule), _list(live_affinity, rule))
     visit(_list(spec, "topologySpreadConstraints"), _list(live, "topologySpreadConstraints"))
+
+
+def align_generated_names(answer: dict, live: dict) -> dict:
+    """Names the server generates anew on every create (`names.SimpleNameGenerator`): the dry run's
+    `kube-api-access-*` token volume takes the live pod's name for it."""
+    def generated_name(obj: dict) -> str | None:
+        spec = obj.get("spec") or {}
+        found = token_volume(spec, spec.get("serviceAccountName") or "default")
+        return found["name"] if found and found["name"].startswith("kube-api-access-") else None
+
+    ours, theirs = generated_name(answer), generated_name(live)
+    if not ours or not theirs or ours == theirs:
+        return answer
+    answer = copy.deepcopy(answer)
+    spec = answer["spec"]
+    for volume in spec.get("volumes") or []:
+        if volume.get("name") == ours:
+            volume["name"] = theirs
+    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        for mount in container.get("volumeMounts") or []:
+            if mount.get("name") == ours:
+                mount["name"] = theirs
+    return answer

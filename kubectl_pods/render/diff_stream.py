@@ -41,6 +41,7 @@ class DiffWriter:
         self.structured = ListStream(out, "json", HEADER) if output == "json" else None
         self.grouper = Grouper()
         self.skipped: list[dict] = []
+        self.unmatched_items: list[dict] = []
         self.drift = False
 
     def add(self, item: dict, comparison=None) -> None:
@@ -62,10 +63,17 @@ class DiffWriter:
         if self.structured is not None:
             self.structured.add(item)
 
+    def unmatched(self, item: dict) -> None:
+        """A pod with no counterpart to compare with (`--against-context`): a difference too."""
+        self.drift = True
+        self.unmatched_items.append(item)
+        if self.structured is not None:
+            self.structured.add(item)
+
     def finish(self, unavailable: list[dict]) -> None:
         if self.structured is not None:
             self.structured.finish({"unavailable": unavailable} if unavailable else {})
         elif self.output != "unified":
             from kubectl_pods.render.diff_text import render_groups
 
-            self.out.write(render_groups(self.grouper.result(), self.skipped, unavailable))
+            self.out.write(render_groups(self.grouper.result(), self.skipped, unavailable, self.unmatched_items))

@@ -39,7 +39,8 @@ def _revision(revision: dict | None) -> list[str]:
     return [line]
 
 
-def render_groups(groups: list[dict], skipped: list[dict] = (), unavailable: list[dict] = ()) -> str:
+def render_groups(groups: list[dict], skipped: list[dict] = (), unavailable: list[dict] = (),
+                  unmatched: list[dict] = ()) -> str:
     out = []
     for entry in groups:
         out.append(_header(entry))
@@ -64,6 +65,8 @@ def render_groups(groups: list[dict], skipped: list[dict] = (), unavailable: lis
             if change["type"] != "removed":
                 out += [f"{INDENT}+ {line}" for line in _value(change["live"])]
             out.append("")
+    for item in unmatched:
+        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: {item['skipped']}")
     for item in skipped:
         out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
     out += unavailable_lines(list(unavailable))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from kubectl_pods import __version__
-from kubectl_pods.errors import Forbidden, NotFound, UserError
+from kubectl_pods.errors import Expired, Forbidden, NotFound, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
@@ -85,10 +85,12 @@ class Cluster:
         """Every item of a list (pages joined; see `list_pages`)."""
         return [item for page in self.list_pages(kind, namespace, query) for item in page]
 
-    def list_pages(self, kind: str, namespace: str | None, query: dict | None = None) -> Iterator[list[dict]]:
+    def list_pages(self, kind: str, namespace: str | None, query: dict | None = None,
+                   on_version: Callable[[str], None] | None = None) -> Iterator[list[dict]]:
         """The items of a list, one page (`limit=500`) at a time, each page dropped by the caller
         before the next is read. A 410 on `continue` (the snapshot expired) restarts the list and
-        skips what was already handed out, by uid: nothing repeated, nothing lost."""
+        skips what was already handed out, by uid: nothing repeated, nothing lost. `on_version`
+        is told the resourceVersion of each page's snapshot (where a watch of it starts)."""
         request = Request("list", RESOURCES[kind][1], namespace)
         path = resource_path(kind, namespace)
         seen: set[str] = set()
@@ -101,6 +103,8 @@ class Cluster:
                 if status >= 300:
                     raise _http_error(status, body, request, self._api.configuration.host)
                 page = _decode(body, path)
+                if on_version is not None:
+                    on_version((page.get("metadata") or {}).get("resourceVersion") or "")
                 fresh = [item for item in page.get("items") or [] if _uid(item) not in seen]
                 seen.update(_uid(item) for item in fresh)
                 token = (page.get("metadata") or {}).get("continue")
@@ -123,7 +127,46 @@ class Cluster:
             raise _http_error(status, body, request, self._api.configuration.host)
         return _decode(body, path)
 
+    def watch(self, kind: str, namespace: str | None, query: dict, resource_version: str,
+              timeout_seconds: int) -> Iterator[dict]:
+        """The `{"type", "object"}` events of a watch from `resource_version`, each as it comes,
+        until the server ends the stream (its `timeoutSeconds`). A 410, as the answer or as an
+        ERROR event (`cacher.go` newErrWatcher: "too old resource version"), raises Expired."""
+        import urllib3
+
+        request = Request("watch", RESOURCES[kind][1], namespace)
+        path = resource_path(kind, namespace)
+        query = {**query, "watch": "true", "resourceVersion": resource_version,
+                 "allowWatchBookmarks": "true", "timeoutSeconds": timeout_seconds}
+        host = self._api.configuration.host
+        # The server ends the stream at timeoutSeconds; reading longer than that means it is gone.
+        response = self._open(path, query, "GET", None, (self.options.request_timeout, timeout_seconds + 30))
+        raw = response.response
+        try:
+            if response.status >= 300:
+                body = response.read()
+                if response.status == 410:
+                    raise Expired(_status_message(body))
+                raise _http_error(response.status, body, request, host)
+            chunks = raw.read_chunked() if raw.chunked else iter(lambda: raw.read1(65536), b"")
+            pending = b""
+            for chunk in chunks:
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        yield _watch_event(_decode(line, path), request)
+        except urllib3.exceptions.HTTPError as exc:
+            raise _connection_error(exc, host, self.options.request_timeout) from None
+        finally:
+            raw.close()  # a watch left early has unread bytes: its connection must not be reused
+            raw.release_conn()
+
     def _send(self, path: str, query: dict | None, method: str = "GET", body: dict | None = None) -> tuple[int, bytes]:
+        response = self._open(path, query, method, body, self.options.request_timeout)
+        return response.status, response.read()
+
+    def _open(self, path: str, query: dict | None, method: str, body: dict | None, timeout):
+        """The response, its body not yet read."""
         import urllib3
 
         api = self._api
@@ -135,9 +178,7 @@ class Cluster:
             header_params=headers, body=body, auth_settings=["BearerToken"],
         )
         try:
-            response = api.call_api(method, url, header_params=headers, body=payload,
-                                    _request_timeout=self.options.request_timeout)
-            return response.status, response.read()
+            return api.call_api(method, url, header_params=headers, body=payload, _request_timeout=timeout)
         except urllib3.exceptions.HTTPError as exc:
             raise _connection_error(exc, api.configuration.host, self.options.request_timeout) from None
 
@@ -228,6 +269,15 @@ def events_of(index: dict[tuple[str, str], list[dict]], meta: dict) -> list[dict
             if uid is None or (e.get("involvedObject") or {}).get("uid") in (uid, None)]
 
 
+def _watch_event(event: dict, request: Request) -> dict:
+    if event.get("type") != "ERROR":
+        return event
+    status = event.get("object") or {}
+    if status.get("code") == 410:
+        raise Expired(status.get("message") or "the watch expired")
+    raise UserError(f"the server ended the {request.describe()}: {status.get('message') or status}")
+
+
 def _uid(item: dict) -> str:
     meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
     return str(meta.get("uid") or (meta.get("namespace"), meta.get("name")))
@@ -245,17 +295,29 @@ def _decode(body: bytes, path: str) -> dict:
         raise UserError(f"the server's answer to GET {path} is not JSON") from None
 
 
-def _connect(options: KubeOptions):
-    """An ApiClient for the chosen context; nothing is ever written back to the kubeconfig."""
-    from kubernetes import client
-    from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.kube_config import KubeConfigLoader, KubeConfigMerger
+def context_names(options: KubeOptions) -> list[str]:
+    """Every context of the kubeconfig (all its files merged), in order: `--all-contexts`."""
+    return [item["name"] for item in (_kubeconfig(options).safe_get("contexts") or [])]
+
+
+def _kubeconfig(options: KubeOptions):
+    """The kubeconfig, merged from KUBECONFIG's files as kubectl merges them (first one wins)."""
+    from kubernetes.config.kube_config import KubeConfigMerger
 
     paths = options.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
     merger = KubeConfigMerger(paths)
     if merger.config is None:
         raise UserError(f"no kubeconfig found at {paths} (use --kubeconfig or KUBECONFIG)")
-    config = merger.config
+    return merger.config
+
+
+def _connect(options: KubeOptions):
+    """An ApiClient for the chosen context; nothing is ever written back to the kubeconfig."""
+    from kubernetes import client
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import KubeConfigLoader
+
+    config = _kubeconfig(options)
     context_name = options.context or config.safe_get("current-context")
     if not context_name:
         raise UserError("no current context in the kubeconfig; use --context")

@@ -4,6 +4,9 @@ It serves discovery, /version, get and list (label and field selectors, limit/co
 kinds kubectl-pods reads, records every request, and answers any write verb with 405 so that a
 test can assert none was sent. Faults are injected per path and query.
 
+Watches (`watch=true`) stream from an event log with resourceVersions and compaction, as a
+real server's do: see tests/apiserver/watch.py.
+
 A create with `dryRun=All` (what `diff --server-dry-run` sends) is answered by replay: a test
 registers the body a real kube-apiserver received and the object it answered with (recorded in
 tests/fixtures/recorded/); the same body gets that answer with 201, as the real handler
@@ -24,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.apiserver.rbac import RoleBinding, forbidden_message, request_attributes
 from tests.apiserver.selectors import field_matcher, label_matcher
+from tests.apiserver.watch import Store, serve_watch
 
 # (group path, version path, plural) -> kind, namespaced
 RESOURCES = {
@@ -82,6 +86,7 @@ class ApiServerState:
     snapshots: dict[str, list] = field(default_factory=dict)  # continue token -> the list it pages
     version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    store: Store = field(default_factory=Store)
 
 
 def status_body(code: int, reason: str, message: str) -> dict:
@@ -178,6 +183,8 @@ class Handler(BaseHTTPRequestHandler):
                 extra = {"Retry-After": "1"} if fault.status == 429 else None
                 return self._send(fault.status, status_body(fault.status, reason, fault.message), extra)
         try:
+            if query.get("watch") in ("true", "1"):
+                return self.server.watch(self, path, query)
             code, body = self.server.route(path, query)
         except ValueError as exc:
             code, body = 400, status_body(400, "BadRequest", str(exc))
@@ -223,6 +230,24 @@ class LoopbackApiServer(ThreadingHTTPServer):
         discovery = self._discovery(parts)
         if discovery is not None:
             return 200, discovery
+        resolved = self._resolve(parts)
+        if resolved is None:
+            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
+        kind, plural, group, namespace, name = resolved
+        if name is not None:
+            return self._get(kind, plural, namespace, name)
+        return 200, self._list(kind, group, namespace, query)
+
+    def watch(self, handler, path: str, query: dict) -> None:
+        resolved = self._resolve([unquote(p) for p in path.strip("/").split("/")])
+        if resolved is None or resolved[4] is not None:
+            return handler._send(404, status_body(404, "NotFound", "the server could not find the requested resource"))
+        kind, _, _, namespace, _ = resolved
+        matches = self._matcher(kind, namespace, query)
+        serve_watch(handler, self.state.store, self.state.objects, kind, query, matches)
+
+    def _resolve(self, parts: list[str]) -> tuple | None:
+        """(kind, plural, group, namespace, name or None) of a resource path; None if unknown."""
         if parts[0] == "api" and len(parts) >= 3:
             group, rest = "v1", parts[2:]
             prefix = "api"
@@ -230,16 +255,20 @@ class LoopbackApiServer(ThreadingHTTPServer):
             group, rest = f"{parts[1]}/{parts[2]}", parts[3:]
             prefix = "apis"
         else:
-            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
+            return None
         namespace = None
         if rest[0] == "namespaces" and len(rest) >= 3:
             namespace, rest = rest[1], rest[2:]
         kind = RESOURCES.get((prefix, group, rest[0]))
         if kind is None or len(rest) > 2:
-            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
-        if len(rest) == 2:
-            return self._get(kind, rest[0], namespace, rest[1])
-        return 200, self._list(kind, group, namespace, query)
+            return None
+        return kind, rest[0], group, namespace, rest[1] if len(rest) == 2 else None
+
+    def _matcher(self, kind: str, namespace: str | None, query: dict):
+        labels = label_matcher(query.get("labelSelector"))
+        fields = field_matcher(query.get("fieldSelector"), FIELD_SELECTORS.get(kind, {"metadata.name"}))
+        return lambda o: ((namespace is None or o.get("metadata", {}).get("namespace") == namespace)
+                          and labels(o.get("metadata", {}).get("labels")) and fields(o))
 
     def _objects(self, kind: str) -> list[dict]:
         return self.state.objects.get(kind, [])
@@ -260,19 +289,19 @@ class LoopbackApiServer(ThreadingHTTPServer):
             token = json.loads(base64.b64decode(query["continue"]))
             offset, snapshot = token["offset"], self.state.snapshots.get(token.get("snapshot"))
         if snapshot is None:
-            labels = label_matcher(query.get("labelSelector"))
-            fields = field_matcher(query.get("fieldSelector"), FIELD_SELECTORS.get(kind, {"metadata.name"}))
-            snapshot = [o for o in self._objects(kind)
-                        if (namespace is None or o.get("metadata", {}).get("namespace") == namespace)
-                        and labels(o.get("metadata", {}).get("labels")) and fields(o)]
-        matched = snapshot
+            matches = self._matcher(kind, namespace, query)
+            with self.state.store.changed:  # a list is one revision's state, as an etcd range read is
+                snapshot = [o for o in self._objects(kind) if matches(o)]
+                revision = self.state.store.revision
+            snapshot = (revision, snapshot)
+        revision, matched = snapshot
         limit = int(query.get("limit") or 0)
         page = matched[offset: offset + limit] if limit else matched[offset:]
-        meta = {"resourceVersion": "1000"}
+        meta = {"resourceVersion": str(revision)}
         if limit and offset + limit < len(matched):
             key = str(id(matched))
             with self.state.lock:
-                self.state.snapshots = {key: matched}  # the newest list only: older tokens start over
+                self.state.snapshots = {key: snapshot}  # the newest list only: older tokens start over
             meta["continue"] = base64.b64encode(json.dumps({"offset": offset + limit, "snapshot": key}).encode()).decode()
             meta["remainingItemCount"] = len(matched) - offset - limit
         api_version = "v1" if group == "v1" else group
@@ -307,6 +336,22 @@ def _group(name: str) -> dict:
     return {"name": name, "versions": [version], "preferredVersion": version}
 
 
+def write_clusters_kubeconfig(path, clusters: dict[str, tuple[str, str]], current: str | None = None) -> str:
+    """A kubeconfig with a context (and cluster) per entry, `name -> (server URL, namespace)`:
+    several test servers, or a URL nothing listens on, as clusters of one kubeconfig."""
+    import yaml
+
+    config = {
+        "apiVersion": "v1", "kind": "Config", "current-context": current or next(iter(clusters)),
+        "clusters": [{"name": name, "cluster": {"server": url}} for name, (url, _) in clusters.items()],
+        "users": [{"name": "tester", "user": {"token": "test-token"}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": "tester", "namespace": namespace}}
+                     for name, (_, namespace) in clusters.items()],
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return str(path)
+
+
 class RunningApiServer:
     """A started server with helpers the tests use."""
 
@@ -324,6 +369,20 @@ class RunningApiServer:
     def add(self, *objects: dict):
         for obj in objects:
             self.state.objects.setdefault(obj["kind"], []).append(obj)
+
+    def write(self, obj: dict, event_type: str = "MODIFIED", compact: bool = False) -> dict:
+        """Change a stored object as a write to a real server does: a new resourceVersion, and an
+        event for every watch (see `watch.Store.write`)."""
+        return self.state.store.write(self.state.objects, obj, event_type, compact)
+
+    def expire_watches(self) -> None:
+        self.state.store.expire()
+
+    def wait_for_watches(self, kind: str, count: int, timeout: float = 10.0) -> None:
+        self.state.store.wait_for_watches(kind, count, timeout)
+
+    def wait_for_sent(self, kind: str, revision: int, timeout: float = 10.0) -> None:
+        self.state.store.wait_for_sent(kind, revision, timeout)
 
     def fault(self, **kwargs) -> Fault:
         fault = Fault(**kwargs)
@@ -352,5 +411,6 @@ class RunningApiServer:
         return str(path)
 
     def stop(self):
+        self.state.store.stop()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -1,0 +1,139 @@
+"""`explain` and `diff` over many clusters at once (`--context` repeated, `--all-contexts`).
+
+Each cluster's run is the one-cluster command, on a thread of a bounded pool, writing into a
+buffer of its own; the buffers are printed in the order the contexts were given, each under its
+context's heading, then the findings that recur are grouped across clusters ("2/3 clusters: ...").
+A cluster that cannot be read is one `error:` line and makes the exit code 2; the others go on.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, NoPodsFound, UserError
+
+MAX_CLUSTERS_AT_ONCE = 8
+
+
+@dataclass
+class Recorder:
+    """Stands where a command's writer stands: keeps each item (for JSON and for grouping) and
+    hands it on to the text writer, if any."""
+
+    inner: object | None = None
+    items: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    unavailable: list[dict] = field(default_factory=list)
+
+    def add(self, item: dict, *more) -> None:
+        self.items.append(item)
+        if self.inner is not None:
+            self.inner.add(item, *more)
+
+    def skip(self, item: dict) -> None:
+        self.skipped.append(item)
+        if self.inner is not None:
+            self.inner.skip(item)
+
+    def finish(self, unavailable: list[dict]) -> None:
+        self.unavailable = list(unavailable)
+        if self.inner is not None:
+            self.inner.finish(unavailable)
+
+    def __getattr__(self, name):  # the DiffWriter's `drift` and `skipped` flags, read by diff
+        return getattr(self.inner, name)
+
+
+@dataclass
+class ClusterRun:
+    context: str
+    code: int = EXIT_OK
+    text: str = ""
+    recorder: Recorder | None = None
+    errors: list[str] = field(default_factory=list)  # one line each: bad pods, or the cluster itself
+    note: str | None = None
+
+
+def run_each(contexts: list[str], work: Callable[[str, io.StringIO, list[str]], tuple[int, Recorder]]) -> list[ClusterRun]:
+    """`work(context, out, errors)` for every context, at most MAX_CLUSTERS_AT_ONCE at a time."""
+    def one(context: str) -> ClusterRun:
+        out, errors = io.StringIO(), []
+        run = ClusterRun(context, errors=errors)
+        try:
+            run.code, run.recorder = work(context, out, errors)
+        except NoPodsFound as exc:
+            run.note = str(exc)
+        except UserError as exc:
+            run.code = EXIT_ERROR
+            errors.append(" ".join(str(exc).split()))
+        run.text = out.getvalue()
+        return run
+
+    pool = ThreadPoolExecutor(max_workers=min(MAX_CLUSTERS_AT_ONCE, len(contexts)))
+    try:
+        return list(pool.map(one, contexts))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C does not wait for slow clusters
+
+
+def print_runs(runs: list[ClusterRun], structured: str | None, header: dict) -> None:
+    """Text: each cluster's output under its heading. JSON/YAML: one list of every cluster's
+    items, each with its `context`, and the clusters that failed under `errors`."""
+    if structured:
+        from kubectl_pods.render.structured import ListStream
+
+        stream = ListStream(sys.stdout, structured, header)
+        for run in runs:
+            for item in (run.recorder.items + run.recorder.skipped) if run.recorder else []:
+                stream.add({"context": run.context, **item})
+        extra = {}
+        errors = [{"context": run.context, "error": line} for run in runs for line in run.errors]
+        if errors:
+            extra["errors"] = errors
+        unavailable = [{"context": run.context, **note} for run in runs if run.recorder for note in run.recorder.unavailable]
+        if unavailable:
+            extra["unavailable"] = unavailable
+        stream.finish(extra)
+    else:
+        for number, run in enumerate(runs):
+            body = run.text or (f"{run.note}\n" if run.note else "" if run.errors else "nothing to show\n")
+            if not body:
+                continue
+            sys.stdout.write(("\n" if number else "") + f"== context {run.context} ==\n" + body)
+    for run in runs:
+        for line in run.errors:
+            print(f'error: context "{run.context}": {line}', file=sys.stderr)
+
+
+def exit_code(runs: list[ClusterRun]) -> int:
+    codes = {run.code for run in runs}
+    return EXIT_ERROR if EXIT_ERROR in codes else EXIT_FOUND if EXIT_FOUND in codes else EXIT_OK
+
+
+def grouped_lines(runs: list[ClusterRun], findings: Callable[[dict], list[str]]) -> list[str]:
+    """Each finding once, with how many of the clusters that answered show it (and which, when
+    not all): `2/3 clusters (prod, eu): ...`, most widespread first."""
+    answered = [run for run in runs if run.recorder is not None]
+    where: dict[str, list[str]] = {}
+    for run in answered:
+        for text in dict.fromkeys(text for item in run.recorder.items for text in findings(item)):
+            where.setdefault(text, []).append(run.context)
+    lines = []
+    for text, contexts in sorted(where.items(), key=lambda entry: -len(entry[1])):
+        which = "" if len(contexts) == len(answered) else f" ({', '.join(contexts)})"
+        lines.append(f"  {len(contexts)}/{len(answered)} clusters{which}: {text}")
+    return lines
+
+
+def print_grouped(title: str, lines: list[str]) -> None:
+    if lines:
+        sys.stdout.write(f"\n{title}\n" + "\n".join(lines) + "\n")
+
+
+def finding_key(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str)

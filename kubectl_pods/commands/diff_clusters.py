@@ -1,0 +1,84 @@
+"""`diff` over many clusters: the same diff on each (`--context` repeated, `--all-contexts`), or
+the pods of one cluster against those of another (`--against-context`)."""
+
+from __future__ import annotations
+
+import sys
+
+from kubectl_pods.commands.common import for_context
+from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK
+from kubectl_pods.options import KubeOptions
+
+
+def across_clusters(contexts: list[str], output: str, options: KubeOptions, settings: dict) -> int:
+    from kubectl_pods.commands import across
+    from kubectl_pods.commands.diff import diff_one
+    from kubectl_pods.render.diff_stream import HEADER, DiffWriter
+
+    def work(context: str, out, errors: list[str]):
+        recorder = across.Recorder(DiffWriter(out, output))
+        return diff_one(options=for_context(options, context), writer=recorder, **settings), recorder
+
+    runs = across.run_each(contexts, work)
+    across.print_runs(runs, "json" if output == "json" else None, HEADER)
+    if output == "text":
+        across.print_grouped("Drift across clusters:", across.grouped_lines(runs, drift_findings))
+    return across.exit_code(runs)
+
+
+def drift_findings(item: dict) -> list[str]:
+    """Each change of a diff item, said the same way on every cluster: by the workload (a
+    ReplicaSet named without its pod-template hash) or the pod, the path and both values."""
+    import json
+
+    owner = item.get("owner")
+    if owner:
+        name = owner["name"]
+        if owner["kind"] == "ReplicaSet" and "-" in name:
+            name = name.rsplit("-", 1)[0]
+        where = f"{'Deployment' if owner['kind'] == 'ReplicaSet' else owner['kind']} {name}"
+    else:
+        where = f"{(item.get('kind') or 'Pod').lower()} {item.get('name')}"
+    return [f"{where}: {change['path']} {change['type']}: {json.dumps(change.get('intended'))} → "
+            f"{json.dumps(change.get('live'))}" for change in item.get("changes") or []]
+
+
+def against(names: tuple[str, ...], output: str, ignore: list[str], options: KubeOptions,
+            context: str | None, other_context: str) -> int:
+    """The pods of `context` (the current one if None) against their counterparts on
+    `other_context`, which stand as the intended side (diff/cross.py)."""
+    from kubectl_pods.commands.diff_targets import cluster_facts, skipped_item
+    from kubectl_pods.diff.cross import cross_changes, match
+    from kubectl_pods.diff.paths import ignore_matcher
+    from kubectl_pods.diff.report import report_item
+    from kubectl_pods.render.diff_stream import DiffWriter
+    from kubectl_pods.sources.live import LiveSide
+
+    here = LiveSide([], for_context(options, context))
+    there = LiveSide([], for_context(options, other_context))
+    name_here = context or here.cluster.context_name
+    left = [pod.pod for pod in here.pods(names)]
+    # Pods a controller made have other names on the other cluster: there, the namespace's pods
+    # (or those -l selects) are read, and matched by pattern.
+    right = [pod.pod for pod in there.pods(())]
+    pairs, only_here, only_there = match(left, right)
+    if names:
+        only_there = []  # asked about these pods only, not about what else runs there
+    ignored = ignore_matcher(ignore)
+    writer = DiffWriter(sys.stdout, output)
+    for live, other in pairs:
+        changes = [c for c in cross_changes(live, other, cluster_facts(here, live), cluster_facts(there, other))
+                   if not ignored(c["path"])]
+        writer.add({**report_item(live, changes), "context": name_here,
+                    "comparedWith": f"pod {(other.get('metadata') or {}).get('name')} of context {other_context}"})
+    for pod in only_here:
+        writer.unmatched({**skipped_item(pod, f"no pod like it in context {other_context}"), "context": name_here})
+    for pod in only_there:
+        writer.unmatched({**skipped_item(pod, f"only in context {other_context}: no pod like it in context "
+                                              f"{name_here}"), "context": other_context})
+    for item in here.invalid + there.invalid:
+        writer.skip(item)
+    writer.finish(here.unavailable + there.unavailable)
+    if writer.skipped:
+        return EXIT_ERROR
+    return EXIT_FOUND if writer.drift else EXIT_OK

@@ -1,0 +1,245 @@
+"""What changed between two states of a pod, as the transitions `explain --watch` prints.
+
+Pure: two pod dicts in, a list of transitions out. A transition is found by comparing states,
+never by counting events, so a state seen twice (a re-list after 410 Gone) yields nothing, and a
+state that skips some (updates lost to a compaction) still yields every run that began or ended:
+runs are told apart by `containerID`, and the exit of a run that was replaced between two states
+is read from `lastState.terminated`, where the kubelet keeps it (`convertToAPIContainerStatuses`
+in `kubelet_pods.go` copies the previous status's terminated state there on restart).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, condition, containers, state_of, statuses_by_name
+from kubectl_pods.kube.timefmt import parse_time
+from kubectl_pods.lifecycle import backoff
+from kubectl_pods.lifecycle.progress import backoff_of
+from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
+from kubectl_pods.lifecycle.status_column import status_columns
+
+
+def pod_transitions(before: dict | None, after: dict, version: tuple[int, int], seen: datetime) -> list[dict]:
+    """Every transition from `before` (None: not seen yet) to `after`, containers in spec order,
+    then the STATUS column."""
+    old_statuses = statuses_by_name(before) if before else {}
+    new_statuses = statuses_by_name(after)
+    columns = status_columns(after)
+    common = _common(after, columns, seen)
+    found: list[dict] = []
+    for ref in containers(after):
+        old, new = old_statuses.get(ref.name), new_statuses.get(ref.name)
+        if new is not None:
+            found += _container_transitions(ref, old, new, after, version, common)
+    if before is not None and _pod_ready(after) and not _pod_ready(before):
+        flips = [t for t in found if t["kind"] == "ready"]
+        if flips:
+            flips[-1]["message"] += " — " + _pod_ready_text(after, common)
+        else:
+            found.append({**common, "kind": "pod-ready", "message": _pod_ready_text(after, common)})
+    old_status = status_columns(before).status if before else None
+    if old_status != columns.status and before is not None:
+        found.append({**common, "kind": "status", "message": _status_message(before, after, old_status, columns.status)})
+    return found
+
+
+def listed(pod: dict, blocked_reason: str | None, seen: datetime) -> dict:
+    """The first line about a pod: where it stands when the watch begins."""
+    columns = status_columns(pod)
+    phase = (pod.get("status") or {}).get("phase")
+    if blocked_reason:
+        now = blocked_reason
+    elif phase in ("Succeeded", "Failed"):
+        now = f"finished ({phase})"
+    elif _pod_ready(pod):
+        now = "every container ready"
+    else:
+        now = f"{phase or 'no status yet'}"
+    return {**_common(pod, columns, seen), "kind": "listed", "message": f"now: {now}"}
+
+
+def removed(pod: dict, seen: datetime) -> dict:
+    return {**_common(pod, status_columns(pod), seen), "kind": "deleted", "message": "pod deleted"}
+
+
+def kubelet_event(event: dict, seen: datetime) -> dict:
+    """A kubelet event about a watched pod (one line each time its count grows)."""
+    from kubectl_pods.explain import attach_events
+
+    row = attach_events({}, [event])["events"][0]
+    involved = event.get("involvedObject") or {}
+    where = f" {row['container']}" if row["container"] else ""
+    repeat = f" (x{row['count']})" if row["count"] > 1 else ""
+    return {"kind": "event", "pod": involved.get("name"), "namespace": involved.get("namespace"),
+            "uid": involved.get("uid"), "time": row["time"] or _iso(seen), "seen": _iso(seen),
+            "container": row["container"], "eventType": row["type"], "reason": row["reason"], "count": row["count"],
+            "message": f"event {row['type']} {row['reason']}{where}{repeat}: {' '.join((row['message'] or '').split())}"}
+
+
+def settled(pod: dict, until: str) -> bool:
+    """Whether `--until` is met for this pod: `ready` (Ready, or finished) or `done` (finished)."""
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        return True
+    return until == "ready" and _pod_ready(pod)
+
+
+# -- containers ---------------------------------------------------------------------------------
+def _container_transitions(ref: ContainerRef, old: dict | None, new: dict, pod: dict,
+                           version: tuple[int, int], common: dict) -> list[dict]:
+    found: list[dict] = []
+    base = {**common, "container": ref.name, "role": ref.role, "restartCount": new.get("restartCount") or 0}
+    old_kind, old_details = state_of(old)
+    new_kind, new_details = state_of(new)
+    known = _run_ids(old)
+    old_running = old_details.get("containerID") or (old or {}).get("containerID") if old_kind == "running" else None
+    # The previous run, kept in lastState: the exit of a run seen running, or a whole run (it may
+    # never have started: a StartError) that came and went between two states.
+    last = (new.get("lastState") or {}).get("terminated") or {}
+    last_id = last.get("containerID")
+    if last_id and (last_id == old_running or last_id not in known):
+        if last_id not in known and _ran(last):
+            found.append(_started(ref, new, "terminated", last, pod, base))
+        found.append(_exited(ref, new, last, pod, version, base, replaced=new_kind != "waiting"))
+    # The current run: its start, and its exit.
+    current_id = new_details.get("containerID") or new.get("containerID") if new_kind in ("running", "terminated") else None
+    if current_id and current_id != last_id:
+        if current_id not in known and _ran(new_details):
+            found.append(_started(ref, new, new_kind, new_details, pod, base))
+        if new_kind == "terminated" and (current_id not in known or current_id == old_running):
+            found.append(_exited(ref, new, new_details, pod, version, base, replaced=False))
+    old_waiting = _waiting(old)
+    if new_kind == "waiting" and _waiting(new) != old_waiting:
+        found.append({**base, "kind": "waiting", "reason": new_details.get("reason"),
+                      "message": f"{ref.name} waiting: {_waiting_text(new_details)}"})
+    if ref.spec.get("startupProbe") and new_kind == "running" and new.get("started") \
+            and not ((old or {}).get("started") and current_id in known):
+        found.append({**base, "kind": "startup-passed",
+                      "message": f"{_label(ref, pod)} startupProbe passed" + _next_after(ref, pod)})
+    if ref.role in (APP, SIDECAR) and bool(new.get("ready")) != bool((old or {}).get("ready")):
+        ready = bool(new.get("ready"))
+        found.append({**base, "kind": "ready" if ready else "not-ready",
+                      "message": f"{_label(ref, pod)} {'ready' if ready else 'not ready'}"})
+    return found
+
+
+def _run_ids(status: dict | None) -> set[str]:
+    """Every container (run) a status names: the current one and the previous one."""
+    if not status:
+        return set()
+    state, last = status.get("state") or {}, (status.get("lastState") or {}).get("terminated") or {}
+    found = {status.get("containerID"), last.get("containerID")}
+    found |= {(state.get(key) or {}).get("containerID") for key in ("running", "terminated")}
+    return {run for run in found if run}
+
+
+def _ran(details: dict) -> bool:
+    """Whether a run got as far as its process: a container that failed to start (StartError)
+    reports `startedAt` as the zero time, 1970-01-01 (`toKubeContainerState` in the CRI)."""
+    started = parse_time(details.get("startedAt"))
+    return started is None or started.year > 1970
+
+
+def _started(ref: ContainerRef, status: dict, kind: str, details: dict, pod: dict, base: dict) -> dict:
+    restarts = status.get("restartCount") or 0
+    text = f"{_label(ref, pod)} {'restarted' if restarts else 'started'}" + (f" (restart {restarts})" if restarts else "")
+    if ref.role == SIDECAR and kind == "running" and not status.get("started"):
+        if ref.spec.get("startupProbe"):
+            text += "; next waits for its startupProbe"
+        elif _next_stage_exists(ref, pod):
+            text += "; no startupProbe: the next container starts at the following sync, ready or not"
+    return {**base, "kind": "started", "time": details.get("startedAt") or base["time"], "message": text}
+
+
+def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, version: tuple[int, int],
+            base: dict, replaced: bool) -> dict:
+    code, reason = terminated.get("exitCode"), terminated.get("reason") or "no reason"
+    rule = restart_rule(ref, pod, version)
+    entry = {**base, "kind": "exited", "time": terminated.get("finishedAt") or base["time"],
+             "exitCode": code, "reason": terminated.get("reason")}
+    if ref.role == INIT and code == 0:
+        return {**entry, "message": f"{_label(ref, pod)} completed (exit 0)"}
+    text = f"{ref.name} {'exited' if _ran(terminated) else 'failed to start:'} {code} ({reason})"
+    if replaced:  # already running again: this status is the new run's; the exit was its predecessor's
+        return {**entry, "restartCount": max(0, entry["restartCount"] - 1), "message": text + " — restarted"}
+    if (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return {**entry, "message": text + "; the pod is terminating"}
+    if not runs_or_will_run(rule, {**status, "state": {"terminated": terminated}}):
+        return {**entry, "message": text + f"; not restarted (restartPolicy {rule.policy})"}
+    back = backoff_of({**status, "state": {"terminated": terminated}}, True, None)
+    if back is None or back["delaySeconds"] == 0:
+        return {**entry, "retryInSeconds": 0, "message": text + f" — {_again(ref)} at once"}
+    return {**entry, "retryInSeconds": back["delaySeconds"], "retryAt": back["nextRestartAt"],
+            "message": text + f" — {_again(ref)} in {back['delaySeconds']}s"}
+
+
+def _again(ref: ContainerRef) -> str:
+    return "retried" if ref.role == INIT else "restarted"
+
+
+def _label(ref: ContainerRef, pod: dict) -> str:
+    if ref.role == INIT:
+        total = len((pod.get("spec") or {}).get("initContainers") or [])
+        return f"init {ref.index + 1}/{total} {ref.name}"
+    return f"{ref.role} {ref.name}"
+
+
+def _next_stage_exists(ref: ContainerRef, pod: dict) -> bool:
+    spec = pod.get("spec") or {}
+    return ref.index + 1 < len(spec.get("initContainers") or []) or bool(spec.get("containers"))
+
+
+def _next_after(ref: ContainerRef, pod: dict) -> str:
+    if ref.role != SIDECAR:
+        return ""
+    inits = (pod.get("spec") or {}).get("initContainers") or []
+    if ref.index + 1 < len(inits):
+        return f"; next: {inits[ref.index + 1].get('name')}"
+    return "; the apps start next"
+
+
+def _waiting(status: dict | None) -> tuple | None:
+    kind, details = state_of(status)
+    return (details.get("reason"), details.get("message")) if kind == "waiting" else None
+
+
+def _waiting_text(details: dict) -> str:
+    reason, message = details.get("reason") or "no reason", details.get("message")
+    delay = backoff.delay_from_message(message) if reason == "CrashLoopBackOff" else None
+    if delay is not None:
+        return f"{reason} (back-off {delay}s)"
+    return f"{reason} ({' '.join(message.split())})" if message else reason
+
+
+# -- the pod ------------------------------------------------------------------------------------
+def _pod_ready(pod: dict) -> bool:
+    found = condition(pod, "Ready")
+    return bool(found) and found.get("status") == "True"
+
+
+def _pod_ready_text(pod: dict, common: dict) -> str:
+    created = parse_time((pod.get("metadata") or {}).get("creationTimestamp"))
+    became = parse_time((condition(pod, "Ready") or {}).get("lastTransitionTime"))
+    after = f", {round((became - created).total_seconds())}s after it was created" if created and became else ""
+    return f"pod {common['status']} {common['ready']}{after}"
+
+
+def _status_message(before: dict, after: dict, old: str | None, new: str) -> str:
+    text = f"STATUS {old} → {new}"
+    meta = after.get("metadata") or {}
+    if meta.get("deletionTimestamp") and not (before.get("metadata") or {}).get("deletionTimestamp"):
+        grace = meta.get("deletionGracePeriodSeconds")
+        text += f" (deleted; grace period {grace}s)" if grace is not None else " (deleted)"
+    return text
+
+
+def _common(pod: dict, columns, seen: datetime) -> dict:
+    meta = pod.get("metadata") or {}
+    return {"pod": meta.get("name"), "namespace": meta.get("namespace"), "uid": meta.get("uid"),
+            "resourceVersion": meta.get("resourceVersion"), "time": _iso(seen), "seen": _iso(seen),
+            "status": columns.status, "ready": columns.ready, "container": None}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

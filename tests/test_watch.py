@@ -1,0 +1,250 @@
+"""`explain --watch` against the test API server's watch streams: recorded kubelet traces replayed
+as watch events, checked against each trace's own timeline; a 410 Gone mid-watch; Ctrl-C."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+
+import pytest
+
+from tests.apiserver.server import RunningApiServer
+from tests.conftest import ROOT, kubelet_traces, load_json
+
+NAMESPACE = "kubelet-traces"
+
+
+def trace_pod(trace: dict, index: int) -> dict:
+    """The pod as the server held it at snapshot `index`: the stored object with that status."""
+    pod = copy.deepcopy(trace["pod_created"])
+    snapshot = trace["snapshots"][index]
+    pod["status"] = snapshot["status"]
+    for key in ("deletionTimestamp", "deletionGracePeriodSeconds"):
+        if snapshot.get(key) is not None:
+            pod["metadata"][key] = snapshot[key]
+    return pod
+
+
+def replay(tmp_path, cli, trace: dict, gone_at: int | None = None, until: str = "done"):
+    """Serve snapshot 0, run `explain NAME --watch -o json`, and write the other snapshots as
+    the pod's updates while it watches. With `gone_at`, that snapshot's write compacts the log,
+    so the open watch answers 410 and the client must list again. Returns (code, lines, stderr,
+    resourceVersion -> snapshot index, server)."""
+    server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
+    tmp_path.mkdir(exist_ok=True)
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    snapshot_of: dict[str, int] = {}
+
+    failures: list[BaseException] = []
+
+    def drive():
+        try:
+            server.wait_for_watches("Pod", 1)
+            for index in range(1, len(trace["snapshots"])):
+                if index == gone_at:  # what came before reached the client; this write it must list to see
+                    server.wait_for_sent("Pod", server.state.store.revision)
+                stored = server.write(trace_pod(trace, index), compact=index == gone_at)
+                snapshot_of[stored["metadata"]["resourceVersion"]] = index
+                if index == gone_at:
+                    server.wait_for_watches("Pod", 2)  # the client listed again and watches from there
+        except BaseException as exc:
+            failures.append(exc)
+        finally:  # ends the watch (--until done) whatever happened
+            server.write(trace_pod(trace, len(trace["snapshots"]) - 1), "DELETED")
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    try:
+        code, out, err = cli("explain", trace["pod_created"]["metadata"]["name"], "--watch",
+                             "--until", until, "-o", "json", "--kubeconfig", kubeconfig)
+        driver.join(10)
+    finally:
+        server.stop()
+    if failures:
+        raise failures[0]
+    return code, [json.loads(line) for line in out.splitlines()], err, snapshot_of, server
+
+
+def expected_transitions(trace: dict) -> dict[int, Counter]:
+    """The transitions each snapshot shows, read from the trace's own timeline (not from the
+    plugin's rules): snapshot index -> Counter of (kind, container, detail)."""
+    index_of = {snapshot["t"]: i for i, snapshot in enumerate(trace["snapshots"])}
+    spec = trace["pod_created"]["spec"]
+    probed = {c["name"] for c in spec.get("initContainers", []) + spec["containers"] if c.get("startupProbe")}
+    found: dict[int, Counter] = {}
+
+    def add(t, *entry):
+        if t is not None and index_of.get(t, 0) > 0:
+            found.setdefault(index_of[t], Counter())[entry] += 1
+
+    for name, container in trace["timeline"]["containers"].items():
+        runs = container["runs"]
+        for number, run in enumerate(runs):
+            if not run.get("startedAt", "").startswith("1970-"):  # a StartError: it never started
+                add(run.get("first_seen_running_t") or run.get("first_seen_terminated_t"), "started", name, None)
+            ended = run.get("first_seen_terminated_t")
+            if ended is None and number + 1 < len(runs):  # replaced unseen: its exit is in lastState
+                ended = runs[number + 1].get("first_seen_running_t") or runs[number + 1].get("first_seen_terminated_t")
+            if ended is not None and run.get("exitCode") is not None:
+                add(ended, "exited", name, run["exitCode"])
+        for change in container["waiting"]:
+            if change["reason"] != "(not waiting)":
+                add(change["t"], "waiting", name, change["reason"])
+        if container["kind"] in ("app", "sidecar"):
+            for number, flip in enumerate(container["ready"]):
+                if number or flip["value"]:
+                    add(flip["t"], "ready" if flip["value"] else "not-ready", name, None)
+        if name in probed:
+            for flip in container["started"]:
+                if flip["value"]:
+                    add(flip["t"], "startup-passed", name, None)
+    for number, change in enumerate(trace["timeline"]["pod"]["table_status"]):
+        if number:
+            add(change["t"], "status", None, change["value"])
+    return found
+
+
+def printed_transitions(lines: list[dict], snapshot_of: dict[str, int]) -> dict[int, Counter]:
+    found: dict[int, Counter] = {}
+    for line in lines:
+        if line["kind"] in ("listed", "event", "deleted", "pod-ready"):
+            continue
+        detail = {"exited": line.get("exitCode"), "waiting": line.get("reason"),
+                  "status": line["status"]}.get(line["kind"])
+        found.setdefault(snapshot_of[line["resourceVersion"]], Counter())[(line["kind"], line["container"], detail)] += 1
+    return found
+
+
+def _comparable(lines: list[dict]) -> list[dict]:
+    return [{k: v for k, v in line.items() if k not in ("seen", "time") or line["kind"] in ("started", "exited")}
+            for line in lines if line["kind"] != "listed"]
+
+
+TRACES = kubelet_traces()
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_a_replayed_trace_prints_the_transitions_of_its_timeline_in_order(tmp_path, cli, path):
+    trace = load_json(path)
+    code, lines, err, snapshot_of, _ = replay(tmp_path, cli, trace)
+    assert code == 0, err
+    assert lines[0]["kind"] == "listed" and lines[0]["status"] == trace["snapshots"][0]["table"]["Status"]
+    printed = printed_transitions(lines, snapshot_of)
+    last = max(printed) if printed else 0
+    expected = {index: found for index, found in expected_transitions(trace).items() if index <= last}
+    assert printed == expected
+    order = [snapshot_of[line["resourceVersion"]] for line in lines[1:] if line["resourceVersion"] in snapshot_of]
+    assert order == sorted(order)
+    for line in lines[1:]:  # every line carries STATUS and READY exactly as the server printed them then
+        if line["resourceVersion"] in snapshot_of:
+            table = trace["snapshots"][snapshot_of[line["resourceVersion"]]]["table"]
+            assert (line["status"], line["ready"]) == (table["Status"], table["Ready"])
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_a_410_in_the_middle_of_the_watch_loses_and_repeats_nothing(tmp_path, cli, path):
+    trace = load_json(path)
+    gone_at = len(trace["snapshots"]) // 2
+    code, plain, err, plain_rvs, _ = replay(tmp_path / "plain", cli, trace)
+    code_gone, gone, err_gone, gone_rvs, server = replay(tmp_path / "gone", cli, trace, gone_at=gone_at)
+    assert (code, code_gone) == (0, 0), err + err_gone
+    lists = [r for r in server.requests if r.path.endswith("/pods") and r.query.get("watch") != "true"]
+    assert len(lists) == 2  # the 410 was met, and answered with a new list
+    assert printed_transitions(gone, gone_rvs) == printed_transitions(plain, plain_rvs)
+    assert [line["message"] for line in _comparable(gone)] == [line["message"] for line in _comparable(plain)]
+
+
+def test_the_watch_ends_by_itself_when_the_pod_is_ready(tmp_path, cli):
+    trace = load_json(next(p for p in TRACES if p.stem == "sidecar-startup-probe"))
+    code, lines, err, snapshot_of, _ = replay(tmp_path, cli, trace, until="ready")
+    assert code == 0, err
+    ready_at = next(i for i, s in enumerate(trace["snapshots"])
+                    if any(c["type"] == "Ready" and c["status"] == "True" for c in s["status"].get("conditions", [])))
+    assert snapshot_of[lines[-1]["resourceVersion"]] == ready_at  # and not one update more
+    [became_ready] = [line for line in lines if "— pod Running" in line["message"]]
+    assert snapshot_of[became_ready["resourceVersion"]] == ready_at and became_ready["kind"] == "ready"
+
+
+def test_text_lines_name_the_stage_and_the_next_restart(tmp_path, cli):
+    trace = load_json(next(p for p in TRACES if p.stem == "app-crashloop-always"))
+    server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+
+    def drive():
+        server.wait_for_watches("Pod", 1)
+        for index in range(1, 7):
+            server.write(trace_pod(trace, index))
+        server.write(trace_pod(trace, 6), "DELETED")
+
+    threading.Thread(target=drive, daemon=True).start()
+    try:
+        code, out, err = cli("explain", "app-crashloop-always", "-w", "--until", "done", "--kubeconfig", kubeconfig)
+    finally:
+        server.stop()
+    assert code == 0, err
+    text = out.splitlines()
+    table = trace["snapshots"][0]["table"]
+    assert f"app-crashloop-always  [{table['Status']} {table['Ready']}]  now: Pending" in text[0]
+    assert any("crasher exited 2 (Error) — restarted at once" in line for line in text)
+    assert any("crasher exited 2 (Error) — restarted in 10s, at " in line for line in text)
+    assert any("crasher waiting: CrashLoopBackOff (back-off 10s)" in line for line in text)
+    assert text[-1].endswith("pod deleted")
+
+
+def test_ctrl_c_mid_watch_exits_130_without_a_traceback(tmp_path):
+    trace = load_json(TRACES[0])
+    server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "kubectl_pods", "explain", "--watch", "--until", "never",
+                                "--kubeconfig", kubeconfig], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)
+    try:
+        first = process.stdout.readline()  # listed: the watch is under way
+        server.wait_for_watches("Pod", 1)
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=20)
+    finally:
+        process.kill()
+        server.stop()
+    assert "now:" in first
+    assert code == 130
+    assert "Traceback" not in process.stderr.read()
+
+
+def test_a_pod_that_is_already_ready_ends_the_watch_after_its_first_line(tmp_path, cli):
+    trace = load_json(next(p for p in TRACES if p.stem == "sidecar-startup-probe"))
+    ready = trace_pod(trace, len(trace["snapshots"]) - 1)
+    server = RunningApiServer({"Pod": [ready]})
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    try:
+        code, out, err = cli("explain", "-l", "kubelet-traces/scenario", "--watch", "-o", "json", "--kubeconfig", kubeconfig)
+    finally:
+        server.stop()
+    assert code == 0, err
+    [line] = [json.loads(text) for text in out.splitlines()]
+    assert line["kind"] == "listed" and line["message"] == "now: every container ready"
+    assert line["context"] == "loopback"
+
+
+def test_a_named_pod_that_does_not_exist_is_an_error(tmp_path, cli):
+    server = RunningApiServer({})
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    try:
+        code, out, err = cli("explain", "nope", "--watch", "--kubeconfig", kubeconfig)
+    finally:
+        server.stop()
+    assert (code, out) == (2, "")
+    assert err == 'error: pods "nope" not found\n'
+
+
+@pytest.mark.parametrize("flags", [["--timeline"], ["-o", "yaml"], ["--what-if", "a=exit:1"], ["-f", "x.yaml"]])
+def test_watch_refuses_what_it_cannot_follow(cli, flags):
+    code, _, err = cli("explain", "--watch", *flags)
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
