@@ -4,12 +4,14 @@ as watch events, checked against each trace's own timeline; a 410 Gone mid-watch
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -31,7 +33,22 @@ def trace_pod(trace: dict, index: int) -> dict:
     return pod
 
 
-def replay(tmp_path, cli, trace: dict, gone_at: int | None = None, until: str = "done"):
+def trace_events(trace: dict) -> list[tuple[float, dict]]:
+    """The trace's events as the server stored them, each with when the recorder first saw it."""
+    meta = trace["pod_created"]["metadata"]
+    found = []
+    for event in trace["events"]:
+        involved = {"kind": "Pod", "namespace": NAMESPACE, "name": meta["name"], "uid": meta["uid"]}
+        if event.get("fieldPath"):
+            involved["fieldPath"] = event["fieldPath"]
+        found.append((event["t_seen"], {
+            "kind": "Event", "apiVersion": "v1", "metadata": {"name": event["name"], "namespace": NAMESPACE},
+            "involvedObject": involved, **{k: event[k] for k in ("type", "reason", "message", "count",
+                                                                    "firstTimestamp", "lastTimestamp", "source")}}))
+    return found
+
+
+def replay(tmp_path, cli, trace: dict, gone_at: int | None = None, until: str = "done", expire_at: int | None = None):
     """Serve snapshot 0, run `explain NAME --watch -o json`, and write the other snapshots as
     the pod's updates while it watches. With `gone_at`, that snapshot's write compacts the log,
     so the open watch answers 410 and the client must list again. Returns (code, lines, stderr,
@@ -44,15 +61,23 @@ def replay(tmp_path, cli, trace: dict, gone_at: int | None = None, until: str = 
     failures: list[BaseException] = []
 
     def drive():
+        events = trace_events(trace)
         try:
             server.wait_for_watches("Pod", 1)
+            server.wait_for_watches("Event", 1)
             for index in range(1, len(trace["snapshots"])):
+                while events and events[0][0] <= trace["snapshots"][index]["t"]:
+                    server.write(events.pop(0)[1], "ADDED")
                 if index == gone_at:  # what came before reached the client; this write it must list to see
                     server.wait_for_sent("Pod", server.state.store.revision)
                 stored = server.write(trace_pod(trace, index), compact=index == gone_at)
                 snapshot_of[stored["metadata"]["resourceVersion"]] = index
                 if index == gone_at:
                     server.wait_for_watches("Pod", 2)  # the client listed again and watches from there
+                if index == expire_at:  # the server's timeout ends the watch; the client watches again
+                    server.wait_for_sent("Pod", server.state.store.revision)
+                    server.expire_watches()
+                    server.wait_for_watches("Pod", 2)
         except BaseException as exc:
             failures.append(exc)
         finally:  # ends the watch (--until done) whatever happened
@@ -121,9 +146,44 @@ def printed_transitions(lines: list[dict], snapshot_of: dict[str, int]) -> dict[
     return found
 
 
+def test_a_watch_the_server_ends_is_opened_again_from_where_it_was(tmp_path, cli):
+    trace = load_json(next(p for p in TRACES if p.stem == "app-crashloop-always"))
+    _, plain, _, plain_rvs, _ = replay(tmp_path / "plain", cli, trace)
+    code, expired, err, expired_rvs, server = replay(tmp_path / "expired", cli, trace, expire_at=4)
+    assert code == 0, err
+    pods = [r for r in server.requests if r.path.endswith("/pods")]
+    assert [r.query.get("watch") for r in pods] == [None, "true", "true"]  # no second list
+    last_seen = max(int(rv) for rv, index in expired_rvs.items() if index <= 4)
+    assert pods[2].query["resourceVersion"] == str(last_seen)
+    assert printed_transitions(expired, expired_rvs) == printed_transitions(plain, plain_rvs)
+
+
+def test_watching_many_clusters_prefixes_each_line_and_reports_a_dead_one_at_the_end(tmp_path, cli):
+    from tests.test_clusters import _dead_url
+    from tests.apiserver.server import write_clusters_kubeconfig
+
+    trace = load_json(next(p for p in TRACES if p.stem == "sidecar-startup-probe"))
+    ready = trace_pod(trace, len(trace["snapshots"]) - 1)
+    east, west = RunningApiServer({"Pod": [ready]}), RunningApiServer({"Pod": [ready]})
+    kubeconfig = write_clusters_kubeconfig(tmp_path / "kubeconfig", {
+        "east": (east.url, NAMESPACE), "dead": (_dead_url(), NAMESPACE), "west": (west.url, NAMESPACE)})
+    try:
+        code, out, err = cli("explain", "--watch", "--all-contexts", "--kubeconfig", kubeconfig)
+    finally:
+        east.stop()
+        west.stop()
+    assert code == 2
+    assert sorted(line.split("  ")[1] for line in out.splitlines()) == ["east", "west"]
+    assert all(line.split("  ")[2] == ready["metadata"]["name"] for line in out.splitlines())
+    [line] = err.splitlines()
+    assert line.startswith('error: context "dead": ')
+
+
 def _comparable(lines: list[dict]) -> list[dict]:
+    """The pod lines without the moment they were seen (events come on a stream of their own,
+    so where they fall among the pod's lines is not fixed)."""
     return [{k: v for k, v in line.items() if k not in ("seen", "time") or line["kind"] in ("started", "exited")}
-            for line in lines if line["kind"] != "listed"]
+            for line in lines if line["kind"] not in ("listed", "event")]
 
 
 TRACES = kubelet_traces()
@@ -139,9 +199,10 @@ def test_a_replayed_trace_prints_the_transitions_of_its_timeline_in_order(tmp_pa
     last = max(printed) if printed else 0
     expected = {index: found for index, found in expected_transitions(trace).items() if index <= last}
     assert printed == expected
-    order = [snapshot_of[line["resourceVersion"]] for line in lines[1:] if line["resourceVersion"] in snapshot_of]
+    pod_lines = [line for line in lines[1:] if line["kind"] != "event"]
+    order = [snapshot_of[line["resourceVersion"]] for line in pod_lines if line["resourceVersion"] in snapshot_of]
     assert order == sorted(order)
-    for line in lines[1:]:  # every line carries STATUS and READY exactly as the server printed them then
+    for line in pod_lines:  # every line carries STATUS and READY exactly as the server printed them then
         if line["resourceVersion"] in snapshot_of:
             table = trace["snapshots"][snapshot_of[line["resourceVersion"]]]["table"]
             assert (line["status"], line["ready"]) == (table["Status"], table["Ready"])
@@ -160,13 +221,51 @@ def test_a_410_in_the_middle_of_the_watch_loses_and_repeats_nothing(tmp_path, cl
     assert [line["message"] for line in _comparable(gone)] == [line["message"] for line in _comparable(plain)]
 
 
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_the_kubelet_events_are_lines_too_each_version_once(tmp_path, path, monkeypatch):
+    from kubectl_pods.cli import main
+
+    trace = load_json(path)
+    expected = sorted([(e["reason"], (e.get("fieldPath") or "").partition("{")[2].rstrip("}") or None, e["count"])
+                       for e in trace["events"] if e["reason"] not in ("Created", "Started")], key=str)
+    server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    codes: list[int] = []
+    watcher = threading.Thread(target=lambda: codes.append(main(
+        ["explain", trace["pod_created"]["metadata"]["name"], "-w", "--until", "done", "-o", "json",
+         "--kubeconfig", kubeconfig])), daemon=True)
+    watcher.start()
+    try:
+        server.wait_for_watches("Pod", 1)
+        server.wait_for_watches("Event", 1)
+        for _, event in trace_events(trace):
+            server.write(event, "ADDED")
+
+        def printed():
+            return sorted([(line["reason"], line["container"], line["count"])
+                           for line in map(json.loads, out.getvalue().splitlines()) if line["kind"] == "event"], key=str)
+
+        deadline = time.monotonic() + 10
+        while len(printed()) < len(expected) and time.monotonic() < deadline:
+            time.sleep(0.02)  # waiting for the lines, not measuring anything
+        server.write(trace_pod(trace, 0), "DELETED")
+        watcher.join(10)
+    finally:
+        server.stop()
+    assert codes == [0]
+    assert printed() == expected
+
+
 def test_the_watch_ends_by_itself_when_the_pod_is_ready(tmp_path, cli):
     trace = load_json(next(p for p in TRACES if p.stem == "sidecar-startup-probe"))
     code, lines, err, snapshot_of, _ = replay(tmp_path, cli, trace, until="ready")
     assert code == 0, err
     ready_at = next(i for i, s in enumerate(trace["snapshots"])
                     if any(c["type"] == "Ready" and c["status"] == "True" for c in s["status"].get("conditions", [])))
-    assert snapshot_of[lines[-1]["resourceVersion"]] == ready_at  # and not one update more
+    pod_lines = [line for line in lines if line["kind"] != "event"]
+    assert snapshot_of[pod_lines[-1]["resourceVersion"]] == ready_at  # and not one update more
     [became_ready] = [line for line in lines if "— pod Running" in line["message"]]
     assert snapshot_of[became_ready["resourceVersion"]] == ready_at and became_ready["kind"] == "ready"
 

@@ -76,7 +76,8 @@ class Tracker:
         involved = event.get("involvedObject") or {}
         if involved.get("uid") not in self.known or event.get("reason") in QUIET_EVENT_REASONS:
             return []
-        key = ((event.get("metadata") or {}).get("uid"), event.get("count"), event.get("lastTimestamp"))
+        meta = event.get("metadata") or {}
+        key = (meta.get("namespace"), meta.get("name"), event.get("count"), event.get("lastTimestamp"))
         if key in self.events_seen:
             return []
         self.events_seen.add(key)
