@@ -8,10 +8,11 @@ import socket
 import threading
 import time
 
+import jsonschema
 import pytest
 
 from tests.apiserver.server import RunningApiServer, write_clusters_kubeconfig
-from tests.conftest import VERSIONS, load_json, oracle_cases
+from tests.conftest import ROOT, VERSIONS, load_json, oracle_cases
 
 NAMESPACE = "version-corpus"
 
@@ -74,6 +75,7 @@ def test_json_items_carry_their_context_and_the_dead_one_is_an_error(clusters, c
                          "-o", "json", "--kubeconfig", kubeconfig)
     assert code == 2
     report = json.loads(out)
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "explain-schema.json").read_text()))
     found = {(item["context"], item["namespace"], item["name"]) for item in report["items"]}
     expected = {(context, p["metadata"]["namespace"], p["metadata"]["name"])
                 for context, server in (("east", east), ("west", west)) for p in server.state.objects["Pod"]}
@@ -84,17 +86,27 @@ def test_json_items_carry_their_context_and_the_dead_one_is_an_error(clusters, c
 
 
 def test_a_finding_of_some_clusters_names_them(clusters, cli):
+    from kubectl_pods.commands.explain import findings
+
     east, west, tmp_path = clusters
     kubeconfig = _kubeconfig(tmp_path, {"east": east, "west": west}, dead=False)
     _, out, _ = cli("explain", "-A", "--all-contexts", "-o", "json", "--kubeconfig", kubeconfig)
     items = json.loads(out)["items"]
-    found = {context: {f"[{w['code']}] {w['message']}" for i in items if i["context"] == context for w in i["warnings"]}
+    found = {context: {text for i in items if i["context"] == context for text in findings(i)}
              for context in ("east", "west")}
     assert found["east"] - found["west"]  # else this test would prove nothing
     _, out, _ = cli("explain", "-A", "--all-contexts", "--kubeconfig", kubeconfig)
     grouped = out[out.index("Across clusters:"):].splitlines()[1:]
     assert sorted(grouped) == sorted([f"  2/2 clusters: {text}" for text in found["east"] & found["west"]]
                                      + [f"  1/2 clusters (east): {text}" for text in found["east"] - found["west"]])
+
+
+def test_a_blocked_pod_is_a_finding_without_its_counts():
+    from kubectl_pods.commands.explain import findings
+
+    item = {"blockedBy": {"reason": "app container `crasher` is crash-looping: exit 2, 3 restarts, next try due now"},
+            "warnings": [{"code": "c", "message": "m"}]}
+    assert findings(item) == ["blocked: app container `crasher` is crash-looping", "[c] m"]
 
 
 def test_runs_are_concurrent_and_bounded(monkeypatch):
@@ -190,3 +202,16 @@ def test_diff_over_two_clusters_groups_the_same_drift(version_clusters, cli, tmp
 def test_against_context_refuses_what_it_cannot_combine(cli):
     code, _, err = cli("diff", "--owner", "--against-context", "prod")
     assert code == 2 and err == "error: --against-context and --owner cannot be used together\n"
+
+
+def test_a_cluster_whose_tls_fails_is_one_error_line_like_any_unreachable_one(clusters, cli):
+    """https:// to a server that speaks plain HTTP: the client raises its ApiException (status 0,
+    an SSLError), not a urllib3 error; it is still one line for that cluster."""
+    east, west, tmp_path = clusters
+    kubeconfig = write_clusters_kubeconfig(tmp_path / "kubeconfig-tls", {
+        "east": (east.url, "oracle-status"), "bad-tls": (west.url.replace("http://", "https://"), "oracle-status")})
+    code, out, err = cli("explain", "-A", "--all-contexts", "--kubeconfig", kubeconfig)
+    assert code == 2 and "== context east ==" in out
+    [line] = err.splitlines()
+    assert line.startswith(f'error: context "bad-tls": cannot reach the server {west.url.replace("http://", "https://")}: ')
+    assert "SSL" in line and "Traceback" not in err

@@ -14,12 +14,14 @@ import threading
 import time
 from collections import Counter
 
+import jsonschema
 import pytest
 
 from tests.apiserver.server import RunningApiServer
 from tests.conftest import ROOT, kubelet_traces, load_json
 
 NAMESPACE = "kubelet-traces"
+SCHEMA = json.loads((ROOT / "docs" / "watch-schema.json").read_text())
 
 
 def trace_pod(trace: dict, index: int) -> dict:
@@ -194,6 +196,8 @@ def test_a_replayed_trace_prints_the_transitions_of_its_timeline_in_order(tmp_pa
     trace = load_json(path)
     code, lines, err, snapshot_of, _ = replay(tmp_path, cli, trace)
     assert code == 0, err
+    for line in lines:
+        jsonschema.validate(line, SCHEMA)
     assert lines[0]["kind"] == "listed" and lines[0]["status"] == trace["snapshots"][0]["table"]["Status"]
     printed = printed_transitions(lines, snapshot_of)
     last = max(printed) if printed else 0
@@ -256,6 +260,8 @@ def test_the_kubelet_events_are_lines_too_each_version_once(tmp_path, path, monk
         server.stop()
     assert codes == [0]
     assert printed() == expected
+    for line in out.getvalue().splitlines():
+        jsonschema.validate(json.loads(line), SCHEMA)
 
 
 def test_the_watch_ends_by_itself_when_the_pod_is_ready(tmp_path, cli):
@@ -291,7 +297,7 @@ def test_text_lines_name_the_stage_and_the_next_restart(tmp_path, cli):
     table = trace["snapshots"][0]["table"]
     assert f"app-crashloop-always  [{table['Status']} {table['Ready']}]  now: Pending" in text[0]
     assert any("crasher exited 2 (Error) — restarted at once" in line for line in text)
-    assert any("crasher exited 2 (Error) — restarted in 10s, at " in line for line in text)
+    assert any("crasher exited 2 (Error) — back-off 10s, restarted at the first sync after " in line for line in text)
     assert any("crasher waiting: CrashLoopBackOff (back-off 10s)" in line for line in text)
     assert text[-1].endswith("pod deleted")
 

@@ -9,9 +9,8 @@ A cluster that cannot be read is one `error:` line and makes the exit code 2; th
 from __future__ import annotations
 
 import io
-import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -74,11 +73,33 @@ def run_each(contexts: list[str], work: Callable[[str, io.StringIO, list[str]], 
         run.text = out.getvalue()
         return run
 
-    pool = ThreadPoolExecutor(max_workers=min(MAX_CLUSTERS_AT_ONCE, len(contexts)))
-    try:
-        return list(pool.map(one, contexts))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C does not wait for slow clusters
+    # Daemon workers rather than a ThreadPoolExecutor, whose threads the interpreter joins at
+    # exit: after Ctrl-C, a cluster that is slow to answer must not hold the exit.
+    runs: list[ClusterRun | None] = [None] * len(contexts)
+    pending = iter(list(enumerate(contexts)))
+    lock = threading.Lock()
+    failures: list[Exception] = []
+
+    def worker() -> None:
+        while True:
+            with lock:
+                index, context = next(pending, (None, None))
+            if context is None:
+                return
+            try:
+                runs[index] = one(context)
+            except Exception as exc:  # a bug, not a cluster's answer: raised again below, for -v
+                failures.append(exc)
+
+    workers = [threading.Thread(target=worker, daemon=True)
+               for _ in range(min(MAX_CLUSTERS_AT_ONCE, len(contexts)))]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return runs
 
 
 def print_runs(runs: list[ClusterRun], structured: str | None, header: dict) -> None:
@@ -133,7 +154,3 @@ def grouped_lines(runs: list[ClusterRun], findings: Callable[[dict], list[str]])
 def print_grouped(title: str, lines: list[str]) -> None:
     if lines:
         sys.stdout.write(f"\n{title}\n" + "\n".join(lines) + "\n")
-
-
-def finding_key(value) -> str:
-    return json.dumps(value, sort_keys=True, default=str)

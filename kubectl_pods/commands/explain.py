@@ -105,9 +105,16 @@ def _explain_across(contexts: list[str], names, output, timeline, what_ifs, give
     runs = across.run_each(contexts, work)
     across.print_runs(runs, structured, HEADER)
     if not structured:
-        across.print_grouped("Across clusters:", across.grouped_lines(
-            runs, lambda item: [f"[{w['code']}] {w['message']}" for w in item["warnings"]]))
+        across.print_grouped("Across clusters:", across.grouped_lines(runs, findings))
     return across.exit_code(runs)
+
+
+def findings(item: dict) -> list[str]:
+    """What a pod's explanation finds, said alike on every cluster: where it is blocked (without
+    the counts and times after the colon, which differ from pod to pod) and its warnings."""
+    blocked = item["blockedBy"]
+    return ([f"blocked: {blocked['reason'].split(': ')[0]}"] if blocked else []) + [
+        f"[{w['code']}] {w['message']}" for w in item["warnings"]]
 
 
 def _events(cluster, names: tuple[str, ...], options: KubeOptions, unavailable: list[dict]) -> dict:

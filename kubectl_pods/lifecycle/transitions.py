@@ -171,7 +171,7 @@ def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, versio
     if back is None or back["delaySeconds"] == 0:
         return {**entry, "retryInSeconds": 0, "message": text + f" — {_again(ref)} at once"}
     return {**entry, "retryInSeconds": back["delaySeconds"], "retryAt": back["nextRestartAt"],
-            "message": text + f" — {_again(ref)} in {back['delaySeconds']}s"}
+            "message": text + f" — back-off {back['delaySeconds']}s"}
 
 
 def _again(ref: ContainerRef) -> str:

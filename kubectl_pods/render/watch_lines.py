@@ -20,8 +20,8 @@ def render_line(item: dict, show_context: bool, show_namespace: bool) -> str:
     if show_context:
         where = f"{item.get('context')}  {where}"
     message = item["message"]
-    if item.get("retryAt"):
-        message += f", at {clock(item['retryAt'])}"
+    if item.get("retryAt"):  # the kubelet starts it at its first sync after that moment
+        message += f", {'retried' if item.get('role') == 'init' else 'restarted'} at the first sync after {clock(item['retryAt'])}"
     if item["kind"] == "event":
         return f"{clock(item['time'])}  {where}  {message}"
     return f"{clock(item['time'])}  {where}  [{item['status']} {item['ready']}]  {message}"

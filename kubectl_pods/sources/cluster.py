@@ -177,10 +177,15 @@ class Cluster:
             method, path, query_params=[(k, v) for k, v in (query or {}).items() if v is not None],
             header_params=headers, body=body, auth_settings=["BearerToken"],
         )
+        from kubernetes.client.exceptions import ApiException
+
         try:
             return api.call_api(method, url, header_params=headers, body=payload, _request_timeout=timeout)
         except urllib3.exceptions.HTTPError as exc:
             raise _connection_error(exc, api.configuration.host, self.options.request_timeout) from None
+        except ApiException as exc:  # the client turns a TLS failure into this, with no HTTP status
+            reason = " ".join(str(exc.reason or exc).split())
+            raise UserError(f"cannot reach the server {api.configuration.host}: {reason}") from None
 
     # -- what the commands need ---------------------------------------------------------------
     def pods(self, names: tuple[str, ...] = (), selector: str | None = None) -> list[PodInput]:
