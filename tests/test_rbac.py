@@ -43,7 +43,7 @@ def _objects():
                             {"manager": "kubectl-label", "operation": "Update", "time": "2026-01-02T00:00:00Z",
                              "fieldsV1": {"f:metadata": {"f:labels": {"f:team": {}}}}}]},
            "spec": {"containers": [{"name": "web", "image": "nginx:1.28"}], "nodeName": "node-a"},
-           "status": {"phase": "Running", "containerStatuses": [
+           "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}], "containerStatuses": [
                {"name": "web", "ready": True, "restartCount": 0, "image": "nginx:1.28",
                 "state": {"running": {"startedAt": "2026-01-01T00:00:05Z"}}}]}}
     pod["metadata"]["labels"]["team"] = "blue"
@@ -113,6 +113,35 @@ def test_explain_list_under_pods_only_reads_no_events_and_answers(server, cli):
     code, out, err = _run(cli, server, COMMANDS["explain -l"])
     assert (code, err) == (0, "")
     assert "web-7c9-a" in out
+
+
+def test_watch_under_the_documented_role_follows_pods_and_events(server, cli):
+    server.state.rbac = RoleBinding(ROLE["rules"], NAMESPACE)
+    code, out, err = _run(cli, server, ["explain", "web-7c9-a", "--watch"])  # Ready: ends after its first line
+    assert (code, err) == (0, "")
+    assert "web-7c9-a  [Running 1/1]  now: every container ready" in out
+
+
+def test_watch_without_watch_on_events_says_so_and_follows_the_pods(server, monkeypatch):
+    from tests.test_watch import Background
+
+    rules = copy.deepcopy(ROLE["rules"])
+    next(r for r in rules if r["resources"] == ["events"])["verbs"] = ["list"]
+    server.state.rbac = RoleBinding(rules, NAMESPACE)
+    watch = Background(monkeypatch, "explain", "web-7c9-a", "--watch", "--until", "done", "--kubeconfig", server.kubeconfig)
+    watch.wait_for(lambda: "note:" in watch.err.getvalue())
+    server.write(_objects()["Pod"][0], "DELETED")
+    assert watch.finish() == 0
+    assert watch.err.getvalue() == "note: events are not shown: this account may not list or watch events\n"
+    assert watch.out.getvalue().splitlines()[-1].endswith("pod deleted")
+
+
+def test_watch_without_watch_on_pods_is_an_error(server, cli):
+    server.state.rbac = RoleBinding(PODS_ONLY, NAMESPACE)
+    code, out, err = _run(cli, server, ["explain", "web-7c9-a", "--watch", "--until", "done"])
+    assert code == 2
+    [error] = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert error.startswith('error: forbidden: you cannot watch pods in namespace "kp-rbac"')
 
 
 def test_json_marks_what_was_unavailable(server, cli):

@@ -225,42 +225,56 @@ def test_a_410_in_the_middle_of_the_watch_loses_and_repeats_nothing(tmp_path, cl
     assert [line["message"] for line in _comparable(gone)] == [line["message"] for line in _comparable(plain)]
 
 
+class Background:
+    """`kubectl pods ARGS` on a thread, its output in buffers the test reads while it runs."""
+
+    def __init__(self, monkeypatch, *args: str):
+        from kubectl_pods.cli import main
+
+        self.out, self.err, self.codes = io.StringIO(), io.StringIO(), []
+        monkeypatch.setattr(sys, "stdout", self.out)
+        monkeypatch.setattr(sys, "stderr", self.err)
+        self.thread = threading.Thread(target=lambda: self.codes.append(main(list(args))), daemon=True)
+        self.thread.start()
+
+    def wait_for(self, found, timeout: float = 10) -> None:
+        """Until `found()` holds (waiting for output, not measuring anything)."""
+        deadline = time.monotonic() + timeout
+        while not found() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def finish(self) -> int:
+        self.thread.join(10)
+        return self.codes[0] if self.codes else None
+
+
 @pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
 def test_the_kubelet_events_are_lines_too_each_version_once(tmp_path, path, monkeypatch):
-    from kubectl_pods.cli import main
-
     trace = load_json(path)
     expected = sorted([(e["reason"], (e.get("fieldPath") or "").partition("{")[2].rstrip("}") or None, e["count"])
                        for e in trace["events"] if e["reason"] not in ("Created", "Started")], key=str)
     server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
     kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
-    out = io.StringIO()
-    monkeypatch.setattr(sys, "stdout", out)
-    codes: list[int] = []
-    watcher = threading.Thread(target=lambda: codes.append(main(
-        ["explain", trace["pod_created"]["metadata"]["name"], "-w", "--until", "done", "-o", "json",
-         "--kubeconfig", kubeconfig])), daemon=True)
-    watcher.start()
+    watch = Background(monkeypatch, "explain", trace["pod_created"]["metadata"]["name"], "-w", "--until", "done",
+                       "-o", "json", "--kubeconfig", kubeconfig)
+
+    def printed():
+        return sorted([(line["reason"], line["container"], line["count"])
+                       for line in map(json.loads, watch.out.getvalue().splitlines()) if line["kind"] == "event"], key=str)
+
     try:
         server.wait_for_watches("Pod", 1)
         server.wait_for_watches("Event", 1)
         for _, event in trace_events(trace):
             server.write(event, "ADDED")
-
-        def printed():
-            return sorted([(line["reason"], line["container"], line["count"])
-                           for line in map(json.loads, out.getvalue().splitlines()) if line["kind"] == "event"], key=str)
-
-        deadline = time.monotonic() + 10
-        while len(printed()) < len(expected) and time.monotonic() < deadline:
-            time.sleep(0.02)  # waiting for the lines, not measuring anything
+        watch.wait_for(lambda: len(printed()) >= len(expected))
         server.write(trace_pod(trace, 0), "DELETED")
-        watcher.join(10)
+        code = watch.finish()
     finally:
         server.stop()
-    assert codes == [0]
+    assert code == 0
     assert printed() == expected
-    for line in out.getvalue().splitlines():
+    for line in watch.out.getvalue().splitlines():
         jsonschema.validate(json.loads(line), SCHEMA)
 
 
