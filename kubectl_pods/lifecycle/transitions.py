@@ -93,22 +93,25 @@ def _container_transitions(ref: ContainerRef, old: dict | None, new: dict, pod: 
     old_kind, old_details = state_of(old)
     new_kind, new_details = state_of(new)
     known = _run_ids(old)
-    old_running = old_details.get("containerID") or (old or {}).get("containerID") if old_kind == "running" else None
+    old_running = _run_id(old, old_details) if old_kind == "running" else None
     # The previous run, kept in lastState: the exit of a run seen running, or a whole run (it may
     # never have started: a StartError) that came and went between two states.
     last = (new.get("lastState") or {}).get("terminated") or {}
     last_id = last.get("containerID")
+    current_id = _run_id(new, new_details) if new_kind in ("running", "terminated") else None
+    replaced = bool(current_id) and current_id != last_id  # a later run is the current one
+    restarts = new.get("restartCount") or 0
     if last_id and (last_id == old_running or last_id not in known):
         if last_id not in known and _ran(last):
-            found.append(_started(ref, new, "terminated", last, pod, base))
-        found.append(_exited(ref, new, last, pod, version, base, replaced=new_kind != "waiting"))
+            found.append(_started(ref, new, "terminated", last, pod, base, restarts - replaced))
+        found.append(_exited(ref, new, last, pod, version, base, replaced=replaced))
     # The current run: its start, and its exit.
-    current_id = new_details.get("containerID") or new.get("containerID") if new_kind in ("running", "terminated") else None
-    if current_id and current_id != last_id:
+    if replaced:
         if current_id not in known and _ran(new_details):
-            found.append(_started(ref, new, new_kind, new_details, pod, base))
+            found.append(_started(ref, new, new_kind, new_details, pod, base, restarts))
         if new_kind == "terminated" and (current_id not in known or current_id == old_running):
             found.append(_exited(ref, new, new_details, pod, version, base, replaced=False))
+    _unseen_runs(found, old, new, known, {last_id, current_id} - {None})
     old_waiting = _waiting(old)
     if new_kind == "waiting" and _waiting(new) != old_waiting:
         found.append({**base, "kind": "waiting", "reason": new_details.get("reason"),
@@ -124,14 +127,35 @@ def _container_transitions(ref: ContainerRef, old: dict | None, new: dict, pod: 
     return found
 
 
+def _run_id(status: dict, details: dict) -> str:
+    """The run a running or terminated state is of: its containerID. A state with none (the
+    kubelet's `ContainerStatusUnknown` for a container it lost) is told by its times."""
+    found = details.get("containerID") or status.get("containerID")
+    return found or f"{details.get('reason') or 'run'}@{details.get('startedAt') or details.get('finishedAt')}"
+
+
 def _run_ids(status: dict | None) -> set[str]:
     """Every container (run) a status names: the current one and the previous one."""
     if not status:
         return set()
-    state, last = status.get("state") or {}, (status.get("lastState") or {}).get("terminated") or {}
+    kind, details = state_of(status)
+    last = (status.get("lastState") or {}).get("terminated") or {}
     found = {status.get("containerID"), last.get("containerID")}
-    found |= {(state.get(key) or {}).get("containerID") for key in ("running", "terminated")}
+    if kind in ("running", "terminated"):
+        found.add(_run_id(status, details))
     return {run for run in found if run}
+
+
+def _unseen_runs(found: list[dict], old: dict | None, new: dict, known: set[str], seen: set[str]) -> None:
+    """Runs that began and ended between two states, beyond the one lastState keeps (a watch
+    away for a while, a crash loop meanwhile): counted from restartCount, said on the last line."""
+    if not found:
+        return
+    fresh = len(seen - known) - (0 if known else 1)  # the first run ever is no restart
+    missed = (new.get("restartCount") or 0) - ((old or {}).get("restartCount") or 0) - max(fresh, 0)
+    if missed > 0:
+        found[-1]["unseenRuns"] = missed
+        found[-1]["message"] += f" ({missed} more {'run' if missed == 1 else 'runs'} in between not seen)"
 
 
 def _ran(details: dict) -> bool:
@@ -141,15 +165,15 @@ def _ran(details: dict) -> bool:
     return started is None or started.year > 1970
 
 
-def _started(ref: ContainerRef, status: dict, kind: str, details: dict, pod: dict, base: dict) -> dict:
-    restarts = status.get("restartCount") or 0
+def _started(ref: ContainerRef, status: dict, kind: str, details: dict, pod: dict, base: dict, restarts: int) -> dict:
     text = f"{_label(ref, pod)} {'restarted' if restarts else 'started'}" + (f" (restart {restarts})" if restarts else "")
     if ref.role == SIDECAR and kind == "running" and not status.get("started"):
         if ref.spec.get("startupProbe"):
             text += "; next waits for its startupProbe"
         elif _next_stage_exists(ref, pod):
             text += "; no startupProbe: the next container starts at the following sync, ready or not"
-    return {**base, "kind": "started", "time": details.get("startedAt") or base["time"], "message": text}
+    return {**base, "kind": "started", "restartCount": restarts, "time": details.get("startedAt") or base["time"],
+            "message": text}
 
 
 def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, version: tuple[int, int],
