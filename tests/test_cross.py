@@ -36,6 +36,9 @@ def _pod(name: str, generate: str | None = None, owner: str | None = None, templ
     (_pod("agent-k2j4d", "agent-", "DaemonSet/agent"), ("web", "DaemonSet", "agent-")),
     (_pod("lonely"), ("web", "Pod", "lonely")),
     (_pod("made-abcde", "made-"), ("web", "Pod", "made-")),
+    (_pod("backup-29420160-7xk2p", "backup-29420160-", "Job/backup-29420160"), ("web", "Job", "backup-<scheduled>-")),
+    (_pod("migrate-2-kq8cz", "migrate-2-", "Job/migrate-2"), ("web", "Job", "migrate-2-")),
+    (_pod("shard-2-x7q9z", "shard-2-", "Job/shard"), ("web", "Job", "shard-2-")),
 ])
 def test_the_name_pattern_leaves_out_what_controllers_generate(pod, key):
     assert match_key(pod) == key
@@ -99,3 +102,25 @@ def test_a_sidecar_an_old_server_dropped_is_a_difference():
     new = load_json(VERSIONS / "1.33" / "sidecar.json")[1]["api"]["live"]
     assert [c["path"] for c in cross_changes(old, new, None, None)] == ["spec.initContainers[name=log-shipper].restartPolicy"]
     assert [c["path"] for c in cross_changes(new, old, None, None)] == ["spec.initContainers[name=log-shipper].restartPolicy"]
+
+
+def test_daemonset_pods_on_different_nodes_do_not_differ():
+    """The DaemonSet controller pins each pod to its node (ReplaceDaemonSetPodNodeNameNodeAffinity):
+    that, and the node the pod is bound to, differ from cluster to cluster by design."""
+    def on(node: str, suffix: str) -> dict:
+        pod = copy.deepcopy(stored("1.36")[0])
+        pod["metadata"].update(name=f"agent-{suffix}", generateName="agent-",
+                               ownerReferences=[{"kind": "DaemonSet", "name": "agent", "controller": True}])
+        pod["spec"]["nodeName"] = node
+        pod["spec"]["tolerations"] = [  # what AddOrUpdateDaemonPodTolerations gives every daemon pod
+            {"key": f"node.kubernetes.io/{key}", "operator": "Exists", "effect": effect}
+            for key, effect in (("not-ready", "NoExecute"), ("unreachable", "NoExecute"),
+                                ("disk-pressure", "NoSchedule"), ("memory-pressure", "NoSchedule"),
+                                ("pid-pressure", "NoSchedule"), ("unschedulable", "NoSchedule"))]
+        pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}
+        return pod
+
+    here, there = on("node-a", "x2x4q"), on("node-b", "k9f7d")
+    assert match_key(here) == match_key(there)
+    assert cross_changes(here, there, None, None) == []

@@ -18,6 +18,7 @@ only (the other way round, the chain fills it from the live side), a real differ
 from __future__ import annotations
 
 import copy
+import re
 
 from kubectl_pods.diff.admission import ClusterFacts, align_generated_names
 from kubectl_pods.diff.compare import diff_objects
@@ -25,8 +26,9 @@ from kubectl_pods.diff.compare import diff_objects
 
 def match_key(pod: dict) -> tuple:
     """(namespace, controller kind, name pattern): the name without what a controller generates
-    for each pod (`generateName`'s random suffix, and a ReplicaSet's `-<pod-template-hash>`),
-    which differ from cluster to cluster; a StatefulSet's or a bare pod's name is kept whole."""
+    for each pod (`generateName`'s random suffix, a ReplicaSet's `-<pod-template-hash>`, a
+    CronJob's scheduled time), which differ from cluster to cluster; a StatefulSet's ordinal, an
+    indexed Job's index and a bare pod's name are kept."""
     meta = pod.get("metadata") or {}
     name, generate = meta.get("name") or "", meta.get("generateName") or ""
     owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), {})
@@ -34,6 +36,11 @@ def match_key(pod: dict) -> tuple:
     template_hash = (meta.get("labels") or {}).get("pod-template-hash")
     if owner.get("kind") == "ReplicaSet" and template_hash and pattern.endswith(f"-{template_hash}-"):
         pattern = pattern[: -len(template_hash) - 1]
+    # A CronJob names each Job `<cronjob>-<scheduled time in minutes>` (cronjob_controllerv2.go
+    # getJobName, utils.go getTimeHashInMinutes): eight digits and more, different everywhere.
+    scheduled = re.fullmatch(r"(.+)-\d{8,}", owner.get("name") or "") if owner.get("kind") == "Job" else None
+    if scheduled and pattern.startswith(owner["name"]):
+        pattern = f"{scheduled.group(1)}-<scheduled>{pattern[len(owner['name']):]}"
     return meta.get("namespace"), owner.get("kind") or "Pod", pattern
 
 
