@@ -49,3 +49,24 @@ def test_errors_through_kubectl_are_one_line(tmp_path):
     result = kubectl("pods", "explain", "-f", str(tmp_path / "missing.yaml"))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: ")
+
+
+def test_ctrl_c_ends_a_watch_run_through_kubectl_with_130(kubeconfig, apiserver):
+    """kubectl execs the plugin in its own place, so Ctrl-C (SIGINT to the process group) reaches
+    the plugin itself: exit 130, no traceback."""
+    import signal
+
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.Popen(["kubectl", "pods", "explain", "st-0001", "--watch", "--until", "never",
+                                "--kubeconfig", kubeconfig], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, start_new_session=True)
+    try:
+        first = process.stdout.readline()
+        apiserver.wait_for_watches("Pod", 1)
+        os.killpg(process.pid, signal.SIGINT)
+        code = process.wait(timeout=20)
+    finally:
+        process.kill()
+    assert "st-0001" in first and "now:" in first
+    assert code == 130
+    assert "Traceback" not in process.stderr.read()
