@@ -85,3 +85,16 @@ def test_a_watch_answers_as_the_real_server_did(path: Path):
     assert {k: v for k, v in error["object"].items() if k != "message"} == \
         {k: v for k, v in real_error["object"].items() if k != "message"}
     assert error["object"]["message"].startswith("too old resource version: 1 (")
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=[p.stem for p in RECORDINGS])
+def test_list_items_come_without_kind_as_the_real_servers_do(path: Path):
+    recorded = json.loads(path.read_text())["list"]
+    pod = {"kind": "Pod", "apiVersion": "v1", **recorded["items"][0]}
+    server = RunningApiServer({"Pod": [pod]})
+    try:
+        listed = server.httpd.route(f"/api/v1/namespaces/{pod['metadata']['namespace']}/pods", {"limit": "500"})[1]
+    finally:
+        server.stop()
+    assert (listed["kind"], listed["apiVersion"]) == (recorded["kind"], recorded["apiVersion"])
+    assert [sorted(item) for item in listed["items"]] == [sorted(item) for item in recorded["items"]]

@@ -105,7 +105,7 @@ class Cluster:
                 page = _decode(body, path)
                 if on_version is not None:
                     on_version((page.get("metadata") or {}).get("resourceVersion") or "")
-                fresh = [item for item in page.get("items") or [] if _uid(item) not in seen]
+                fresh = [_typed(item, page) for item in page.get("items") or [] if _uid(item) not in seen]
                 seen.update(_uid(item) for item in fresh)
                 token = (page.get("metadata") or {}).get("continue")
                 del page, body
@@ -272,6 +272,15 @@ def events_of(index: dict[tuple[str, str], list[dict]], meta: dict) -> list[dict
     uid = meta.get("uid")
     return [e for e in index.get((meta.get("namespace"), meta.get("name")), [])
             if uid is None or (e.get("involvedObject") or {}).get("uid") in (uid, None)]
+
+
+def _typed(item: dict, page: dict) -> dict:
+    """A list's items come without `kind` and `apiVersion` (the server encodes the list's
+    `[]Pod` with empty TypeMeta; kubectl's printers put them back): taken from the list's."""
+    if isinstance(item, dict) and "kind" not in item and str(page.get("kind") or "").endswith("List"):
+        item["kind"] = page["kind"][: -len("List")]
+        item.setdefault("apiVersion", page.get("apiVersion"))
+    return item
 
 
 def _watch_event(event: dict, request: Request) -> dict:

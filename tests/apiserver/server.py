@@ -305,7 +305,10 @@ class LoopbackApiServer(ThreadingHTTPServer):
             meta["continue"] = base64.b64encode(json.dumps({"offset": offset + limit, "snapshot": key}).encode()).decode()
             meta["remainingItemCount"] = len(matched) - offset - limit
         api_version = "v1" if group == "v1" else group
-        return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta, "items": page}
+        # A real server's list items carry no kind or apiVersion: it encodes the typed list's
+        # items with empty TypeMeta (recorded: tests/fixtures/recorded/watch-1.33.json, "list").
+        items = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")} for item in page]
+        return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta, "items": items}
 
     def _discovery(self, parts: list[str]) -> dict | None:
         if parts == ["api"]:
