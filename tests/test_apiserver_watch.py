@@ -54,6 +54,8 @@ def test_a_watch_answers_as_the_real_server_did(path: Path):
     pod["status"] = {"phase": "Pending"}
     namespace = pod["metadata"]["namespace"]
     server = RunningApiServer({"Pod": [pod]})
+    major, minor, _ = recorded["server"].lstrip("v").split(".")
+    server.state.version = {"major": major, "minor": minor, "gitVersion": recorded["server"]}
     try:
         listed = server.httpd.route(f"/api/v1/namespaces/{namespace}/pods", {"limit": "500"})[1]
         found: dict = {}
@@ -66,8 +68,6 @@ def test_a_watch_answers_as_the_real_server_did(path: Path):
             if line["type"] == "MODIFIED":
                 server.write(line["object"])
         watcher.join(10)
-        server.write(pod, compact=True)  # as the real server's log, compacted past revision 1
-        expired = _raw_get(server.url, f"/api/v1/namespaces/{namespace}/pods?{recorded['expired']['query']}")
     finally:
         server.stop()
     assert found["status"] == recorded["watch"]["status"]
@@ -79,6 +79,24 @@ def test_a_watch_answers_as_the_real_server_did(path: Path):
     bookmarks = [line for line in found["lines"] if line["type"] == "BOOKMARK"]
     assert bookmarks and _shape(bookmarks[-1]) == _shape(next(l for l in recorded["watch"]["lines"] if l["type"] == "BOOKMARK"))
     assert found["lines"][-1]["type"] == "BOOKMARK"  # the real server too ends a timed-out watch with one
+
+
+# v1.36 answered the watch from resourceVersion 1 with the whole history (ADDED, MODIFIED, ...):
+# its cacher hands a version older than its window to etcd, which had not compacted it yet. The
+# 410 comes once etcd has compacted, as on v1.33, whose cacher answered at once.
+EXPIRED = [p for p in RECORDINGS if json.loads(p.read_text())["expired"]["lines"][0]["type"] == "ERROR"]
+
+
+@pytest.mark.parametrize("path", EXPIRED, ids=[p.stem for p in EXPIRED])
+def test_a_watch_from_a_compacted_version_answers_410_as_the_real_server_did(path: Path):
+    recorded = json.loads(path.read_text())
+    pod = copy.deepcopy(recorded["watch"]["lines"][0]["object"])
+    server = RunningApiServer({"Pod": [pod]})
+    try:
+        server.write(pod, compact=True)  # as the real server's log, compacted past revision 1
+        expired = _raw_get(server.url, f"/api/v1/namespaces/{pod['metadata']['namespace']}/pods?{recorded['expired']['query']}")
+    finally:
+        server.stop()
     assert expired["status"] == recorded["expired"]["status"]
     [error] = expired["lines"]
     [real_error] = recorded["expired"]["lines"]

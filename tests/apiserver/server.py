@@ -244,7 +244,8 @@ class LoopbackApiServer(ThreadingHTTPServer):
             return handler._send(404, status_body(404, "NotFound", "the server could not find the requested resource"))
         kind, _, _, namespace, _ = resolved
         matches = self._matcher(kind, namespace, query)
-        serve_watch(handler, self.state.store, self.state.objects, kind, query, matches)
+        minor = int("".join(ch for ch in self.state.version.get("minor", "33") if ch.isdigit()))
+        serve_watch(handler, self.state.store, self.state.objects, kind, query, matches, minor)
 
     def _resolve(self, parts: list[str]) -> tuple | None:
         """(kind, plural, group, namespace, name or None) of a resource path; None if unknown."""
