@@ -215,3 +215,24 @@ def test_a_cluster_whose_tls_fails_is_one_error_line_like_any_unreachable_one(cl
     [line] = err.splitlines()
     assert line.startswith(f'error: context "bad-tls": cannot reach the server {west.url.replace("http://", "https://")}: ')
     assert "SSL" in line and "Traceback" not in err
+
+
+def test_against_context_on_pods_two_real_servers_stored_from_kubectl_apply(tmp_path, cli):
+    """The same manifest applied with kubectl to a v1.33 and a v1.36 server, one image apart
+    (tests/fixtures/recorded/cross-cluster.json): that image is the only difference, both ways."""
+    recorded = load_json(ROOT / "tests" / "fixtures" / "recorded" / "cross-cluster.json")
+    (old, new) = recorded["clusters"]
+    servers = {c["context"]: RunningApiServer({"Pod": [c["stored"]]}) for c in (old, new)}
+    kubeconfig = _kubeconfig(tmp_path, servers, dead=False, namespace=recorded["namespace"])
+    try:
+        for here, there in ((old, new), (new, old)):
+            code, out, err = cli("diff", "-l", "app=web", "--context", here["context"], "--against-context",
+                                 there["context"], "-o", "json", "--kubeconfig", kubeconfig)
+            assert (code, err) == (1, "")
+            [item] = json.loads(out)["items"]
+            assert [(c["path"], c["intended"], c["live"]) for c in item["changes"]] == [(
+                "spec.containers[name=app].image", there["applied"]["spec"]["containers"][0]["image"],
+                here["applied"]["spec"]["containers"][0]["image"])]
+    finally:
+        for server in servers.values():
+            server.stop()
