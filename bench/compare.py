@@ -134,6 +134,12 @@ def main() -> int:
             compare(f"diff --owner -o json, N={size:,}",
                     ["kubectl", "pods", "diff", "--owner", "-l", "app=bench", "-o", "json", *kube],
                     ["kubectl", "get", "pods", "-l", "app=bench", "-o", "json", *kube], runs)
+            if size <= 10000:  # three contexts of the one server: the clusters are read at once
+                contexts = ["--context", "loopback", "--context", "second", "--context", "third"]
+                one_by_one = " && ".join(f"kubectl get pods -l app=bench --context {c} {' '.join(kube)} >/dev/null"
+                                         for c in ("loopback", "second", "third"))
+                compare(f"explain -l, 3 contexts of N={size:,}",
+                        ["kubectl", "pods", "explain", "-l", "app=bench", *contexts, *kube], ["sh", "-c", one_by_one], runs)
         finally:
             server.stdin.close()
             server.wait()

@@ -17,7 +17,8 @@ from tests.apiserver.server import RunningApiServer
 def main() -> int:
     count, kubeconfig = int(sys.argv[1]), Path(sys.argv[2])
     server = RunningApiServer(realistic_objects(count))
-    print(server.write_kubeconfig(kubeconfig, namespace="bench"), flush=True)
+    print(server.write_kubeconfig(kubeconfig, namespace="bench", extra_contexts={"second": "bench", "third": "bench"}),
+          flush=True)
     sys.stdin.read()
     server.stop()
     return 0

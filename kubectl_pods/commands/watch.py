@@ -88,9 +88,7 @@ class Tracker:
 
         if not self.has_listed or self.until == "never":
             return False
-        if self.names:
-            return all(settled(pod, self.until) for pod in self.known.values())
-        if not self.known:
+        if not self.known and not self.names:  # none yet: wait for them; all gone: done
             return self.seen_any and self.until == "done"
         return all(settled(pod, self.until) for pod in self.known.values())
 
