@@ -84,6 +84,8 @@ def _flag_values(command: str, flag: str, words: list[str]) -> tuple[list[str], 
         "--kind": lambda: list(KINDS), "--pattern": _patterns,
         "-n": lambda: _namespaces(words), "--namespace": lambda: _namespaces(words),
         "--context": lambda: _kubeconfig_names(words, "contexts"),
+        "--against-context": lambda: _kubeconfig_names(words, "contexts"),
+        "--until": lambda: ["ready", "done", "never"],
         "--cluster": lambda: _kubeconfig_names(words, "clusters"),
         "--user": lambda: _kubeconfig_names(words, "users"),
     }

@@ -234,6 +234,7 @@ def kubectl_complete(*words: str) -> list[str]:
     (("explain", "-o", ""), ["text", "wide", "json", "yaml"], ":4"),
     (("diff", "--ow"), ["--owner"], ":4"),
     (("explain", "-f", ""), [], ":0"),
+    (("explain", "--watch", "--until", ""), ["ready", "done", "never"], ":4"),
 ])
 def test_completion_through_kubectl(words, expected, directive):
     lines = kubectl_complete(*words)
@@ -251,6 +252,8 @@ def test_completion_of_live_names(kubeconfig):
     assert expected and pods[:-1] == expected and pods[-1] == ":4"
     contexts = kubectl_complete("explain", "--kubeconfig", kubeconfig, "--context", "")
     assert contexts[:-1] == ["defaults", "drift", "loopback"]
+    against = kubectl_complete("diff", "--kubeconfig", kubeconfig, "--against-context", "d")
+    assert against[:-1] == ["defaults", "drift"]
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
