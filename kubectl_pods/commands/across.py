@@ -21,16 +21,23 @@ MAX_CLUSTERS_AT_ONCE = 8
 
 @dataclass
 class Recorder:
-    """Stands where a command's writer stands: keeps each item (for JSON and for grouping) and
-    hands it on to the text writer, if any."""
+    """Stands where a command's writer stands: hands each item on to the cluster's text writer
+    (if any), keeps it for the one JSON list (`keep`), and counts its findings for the grouping
+    across clusters, so that text output holds no more than a cluster's own writer does."""
 
     inner: object | None = None
+    findings: Callable[[dict], list[str]] | None = None
+    keep: bool = False
     items: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     unavailable: list[dict] = field(default_factory=list)
+    found: dict[str, int] = field(default_factory=dict)  # finding -> how many items show it
 
     def add(self, item: dict, *more) -> None:
-        self.items.append(item)
+        if self.keep:
+            self.items.append(item)
+        for text in dict.fromkeys(self.findings(item) if self.findings else ()):
+            self.found[text] = self.found.get(text, 0) + 1
         if self.inner is not None:
             self.inner.add(item, *more)
 
@@ -136,13 +143,13 @@ def exit_code(runs: list[ClusterRun]) -> int:
     return EXIT_ERROR if EXIT_ERROR in codes else EXIT_FOUND if EXIT_FOUND in codes else EXIT_OK
 
 
-def grouped_lines(runs: list[ClusterRun], findings: Callable[[dict], list[str]]) -> list[str]:
+def grouped_lines(runs: list[ClusterRun]) -> list[str]:
     """Each finding once, with how many of the clusters that answered show it (and which, when
     not all): `2/3 clusters (prod, eu): ...`, most widespread first."""
     answered = [run for run in runs if run.recorder is not None]
     where: dict[str, list[str]] = {}
     for run in answered:
-        for text in dict.fromkeys(text for item in run.recorder.items for text in findings(item)):
+        for text in run.recorder.found:
             where.setdefault(text, []).append(run.context)
     lines = []
     for text, contexts in sorted(where.items(), key=lambda entry: -len(entry[1])):

@@ -16,13 +16,14 @@ def across_clusters(contexts: list[str], output: str, options: KubeOptions, sett
     from kubectl_pods.render.diff_stream import HEADER, DiffWriter
 
     def work(context: str, out, errors: list[str]):
-        recorder = across.Recorder(DiffWriter(out, output))
+        recorder = across.Recorder(DiffWriter(out, output), findings=drift_findings if output == "text" else None,
+                                   keep=output == "json")
         return diff_one(options=for_context(options, context), writer=recorder, **settings), recorder
 
     runs = across.run_each(contexts, work)
     across.print_runs(runs, "json" if output == "json" else None, HEADER)
     if output == "text":
-        across.print_grouped("Drift across clusters:", across.grouped_lines(runs, drift_findings))
+        across.print_grouped("Drift across clusters:", across.grouped_lines(runs))
     return across.exit_code(runs)
 
 

@@ -97,7 +97,7 @@ def _explain_across(contexts: list[str], names, output, timeline, what_ifs, give
         inner = None if structured else ExplainWriter(
             out, output, timeline=timeline, detail=output == "wide" or bool(names),
             all_namespaces=options.all_namespaces, chart_end=now_utc())
-        recorder = across.Recorder(inner)
+        recorder = across.Recorder(inner, findings=None if structured else findings, keep=bool(structured))
         code = _explain_one(names, output, timeline, what_ifs, given, for_context(options, context),
                             collector=recorder, on_error=lambda error: errors.append(str(error)))
         return code, recorder
@@ -105,7 +105,7 @@ def _explain_across(contexts: list[str], names, output, timeline, what_ifs, give
     runs = across.run_each(contexts, work)
     across.print_runs(runs, structured, HEADER)
     if not structured:
-        across.print_grouped("Across clusters:", across.grouped_lines(runs, findings))
+        across.print_grouped("Across clusters:", across.grouped_lines(runs))
     return across.exit_code(runs)
 
 
