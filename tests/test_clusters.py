@@ -6,7 +6,6 @@ import copy
 import json
 import socket
 import threading
-import time
 
 import jsonschema
 import pytest
@@ -109,16 +108,18 @@ def test_a_blocked_pod_is_a_finding_without_its_counts():
     assert findings(item) == ["blocked: app container `crasher` is crash-looping", "[c] m"]
 
 
-def test_runs_are_concurrent_and_bounded(monkeypatch):
+def test_runs_are_concurrent_and_bounded():
     from kubectl_pods.commands import across
 
     lock, running, highest = threading.Lock(), [0], [0]
+    together = threading.Barrier(across.MAX_CLUSTERS_AT_ONCE)  # passes only if that many run at once
 
     def work(context, out, errors):
         with lock:
             running[0] += 1
             highest[0] = max(highest[0], running[0])
-        time.sleep(0.05)
+        if int(context[1:]) < across.MAX_CLUSTERS_AT_ONCE:
+            together.wait(timeout=30)
         with lock:
             running[0] -= 1
         out.write(context)
@@ -126,7 +127,7 @@ def test_runs_are_concurrent_and_bounded(monkeypatch):
 
     runs = across.run_each([f"c{n}" for n in range(20)], work)
     assert [run.text for run in runs] == [f"c{n}" for n in range(20)]
-    assert 1 < highest[0] <= across.MAX_CLUSTERS_AT_ONCE
+    assert highest[0] == across.MAX_CLUSTERS_AT_ONCE
 
 
 # -- diff --------------------------------------------------------------------------------------------
