@@ -367,3 +367,21 @@ def test_a_named_pod_that_does_not_exist_is_an_error(tmp_path, cli):
 def test_watch_refuses_what_it_cannot_follow(cli, flags):
     code, _, err = cli("explain", "--watch", *flags)
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_a_pod_the_edge_refuses_is_an_error_line_and_exit_2(tmp_path, cli):
+    trace = load_json(next(p for p in TRACES if p.stem == "sidecar-startup-probe"))
+    ready = trace_pod(trace, len(trace["snapshots"]) - 1)
+    broken = copy.deepcopy(ready)
+    broken["metadata"].update(name="broken", uid="broken-uid")
+    broken["spec"]["containers"] = "not a list"
+    server = RunningApiServer({"Pod": [ready, broken]})
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    try:
+        code, out, err = cli("explain", "--watch", "--kubeconfig", kubeconfig)
+    finally:
+        server.stop()
+    assert code == 2
+    assert [line.split("  ")[1] for line in out.splitlines()] == [ready["metadata"]["name"]]
+    [line] = err.splitlines()
+    assert line == 'error: the server: Pod "broken": spec.containers: must be a list, got a string'

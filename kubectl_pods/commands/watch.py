@@ -31,6 +31,7 @@ class Tracker:
     has_listed: bool = False
     seen_any: bool = False
     events_seen: set = field(default_factory=set)
+    invalid: int = 0  # pods the edge refused: each an error line, and exit 2 at the end
 
     def wanted(self, pod: dict) -> bool:
         return not self.names or (pod.get("metadata") or {}).get("name") in self.names
@@ -154,7 +155,7 @@ def run(*, names: tuple[str, ...], output: str, until: str, options: KubeOptions
                 break
     finally:
         stop.set()
-    return EXIT_ERROR if failed else EXIT_OK
+    return EXIT_ERROR if failed or any(t.invalid for t in trackers.values()) else EXIT_OK
 
 
 def _handle(tracker: Tracker, what: str, payload) -> list[dict]:
@@ -169,15 +170,15 @@ def _handle(tracker: Tracker, what: str, payload) -> list[dict]:
     if what == "listed":
         version, pods = payload
         first = not tracker.has_listed
-        lines = tracker.on_list(version, _valid(pods), seen)
+        lines = tracker.on_list(version, _valid(tracker, pods), seen)
         if first and not tracker.known:
             print("note: no pods match yet; watching for them", file=sys.stderr)
         return lines
     event_type, pod = payload
-    return tracker.on_change(event_type, pod, seen) if _valid([pod]) else []
+    return tracker.on_change(event_type, pod, seen) if _valid(tracker, [pod]) else []
 
 
-def _valid(pods: list[dict]) -> list[dict]:
+def _valid(tracker: Tracker, pods: list[dict]) -> list[dict]:
     """The pods the edge accepts; each other one is an error line, and is not followed."""
     from kubectl_pods.sources.shape import InvalidObject, check
 
@@ -186,6 +187,7 @@ def _valid(pods: list[dict]) -> list[dict]:
         try:
             valid.append(check(pod, "the server"))
         except InvalidObject as exc:
+            tracker.invalid += 1
             print(f"error: {exc}", file=sys.stderr)
     return valid
 
