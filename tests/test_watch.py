@@ -385,3 +385,23 @@ def test_a_pod_the_edge_refuses_is_an_error_line_and_exit_2(tmp_path, cli):
     assert [line.split("  ")[1] for line in out.splitlines()] == [ready["metadata"]["name"]]
     [line] = err.splitlines()
     assert line == 'error: the server: Pod "broken": spec.containers: must be a list, got a string'
+
+
+def test_events_that_fail_are_a_note_and_the_pods_are_still_followed(tmp_path, monkeypatch):
+    trace = load_json(next(p for p in TRACES if p.stem == "sidecar-startup-probe"))
+    server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
+    server.fault(path="/events", status=500, message="etcd is sad")
+    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    watch = Background(monkeypatch, "explain", trace["pod_created"]["metadata"]["name"], "--watch",
+                       "--kubeconfig", kubeconfig)
+    try:
+        watch.wait_for(lambda: "note:" in watch.err.getvalue())
+        server.wait_for_watches("Pod", 1)
+        for index in range(1, len(trace["snapshots"])):
+            server.write(trace_pod(trace, index))
+        code = watch.finish()
+    finally:
+        server.stop()
+    assert code == 0
+    assert watch.err.getvalue().startswith("note: events are no longer shown: the server answered 500")
+    assert "— pod Running" in watch.out.getvalue()

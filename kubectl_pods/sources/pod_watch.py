@@ -10,7 +10,8 @@ as client-go's reflector does (`tools/cache/reflector.go`, ListAndWatch).
 
 Each thread puts `(context, what, payload)` on one queue, read by the one thread that prints:
 ("listed", (version, [pod])), ("changed", (type, pod)), ("event", event), ("note", text),
-("error", UserError). A thread that meets an error puts it and ends.
+("error", UserError). A thread that meets an error puts it and ends; for the events, whose
+lines are enrichment, the error is a note and the pods are still followed.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ class PodFeed:
                     continue
         except Forbidden:
             self._put("note", "events are not shown: this account may not list or watch events")
+        except UserError as exc:  # events are enrichment: the pods are still followed
+            self._put("note", f"events are no longer shown: {exc}")
 
     def _watch(self, kind: str, query: dict, version: str, deliver) -> None:
         """Watch from `version` until stopped; each event that is not a BOOKMARK is delivered."""
