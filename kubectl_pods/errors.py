@@ -26,6 +26,10 @@ class NotFound(UserError):
     """The server answered 404."""
 
 
+class Unreachable(UserError):
+    """No answer from the server at all: refused, timed out, TLS failed."""
+
+
 class NoPodsFound(UserError):
     """Nothing matched: on one cluster of many, a fact about it rather than an error."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from kubectl_pods import __version__
-from kubectl_pods.errors import Expired, Forbidden, NotFound, UserError
+from kubectl_pods.errors import Expired, Forbidden, NotFound, Unreachable, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
@@ -185,7 +185,7 @@ class Cluster:
             raise _connection_error(exc, api.configuration.host, self.options.request_timeout) from None
         except ApiException as exc:  # the client turns a TLS failure into this, with no HTTP status
             reason = " ".join(str(exc.reason or exc).split())
-            raise UserError(f"cannot reach the server {api.configuration.host}: {reason}") from None
+            raise Unreachable(f"cannot reach the server {api.configuration.host}: {reason}") from None
 
     # -- what the commands need ---------------------------------------------------------------
     def pods(self, names: tuple[str, ...] = (), selector: str | None = None) -> list[PodInput]:
@@ -391,15 +391,15 @@ def _http_error(status: int, body: bytes, request: Request, host: str) -> UserEr
                      f"{': ' + message if message else ''}")
 
 
-def _connection_error(exc: Exception, host: str, timeout: float | None) -> UserError:
+def _connection_error(exc: Exception, host: str, timeout: float | None) -> Unreachable:
     import urllib3
 
     reason = getattr(exc, "reason", None) or exc
     # NewConnectionError subclasses urllib3's TimeoutError: test it first.
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
-        return UserError(f"the connection to the server {host} was refused - "
-                         "did you specify the right host or port?")
+        return Unreachable(f"the connection to the server {host} was refused - "
+                           "did you specify the right host or port?")
     if isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError)):
-        return UserError(f"the server {host} did not answer within {timeout:g}s (--request-timeout)"
-                         if timeout else f"the request to {host} timed out")
-    return UserError(f"cannot reach the server {host}: {reason}")
+        return Unreachable(f"the server {host} did not answer within {timeout:g}s (--request-timeout)"
+                           if timeout else f"the request to {host} timed out")
+    return Unreachable(f"cannot reach the server {host}: {reason}")

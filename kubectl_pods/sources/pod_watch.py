@@ -21,7 +21,7 @@ import threading
 import time
 from queue import Queue
 
-from kubectl_pods.errors import Expired, Forbidden, NotFound, UserError
+from kubectl_pods.errors import Expired, Forbidden, NotFound, Unreachable, UserError
 
 WATCH_SECONDS = 300  # client-go's minWatchTimeout; each watch asks for 1–2x this
 RETRIES = 3          # watches in a row that may fail to connect before the error is final
@@ -82,6 +82,8 @@ class PodFeed:
                     continue
         except Forbidden:
             self._put("note", "events are not shown: this account may not list or watch events")
+        except Unreachable:
+            return  # the pods' thread meets the same silence, and says it
         except UserError as exc:  # events are enrichment: the pods are still followed
             self._put("note", f"events are no longer shown: {exc}")
 
