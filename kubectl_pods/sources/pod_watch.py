@@ -51,9 +51,7 @@ class PodFeed:
     def _guarded(self, target) -> None:
         try:
             target()
-        except UserError as exc:
-            self._put("error", exc)
-        except Exception as exc:  # reported by the printing thread, which knows about -v
+        except Exception as exc:  # a UserError or a bug: raised by the printing thread, for -v
             self._put("error", exc)
 
     def _pods(self) -> None:
