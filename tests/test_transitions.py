@@ -18,14 +18,13 @@ VERSION = (1, 33)
 TRACES = kubelet_traces()
 
 
-def _states(path) -> list[dict]:
-    trace = load_json(path)
+def _states(trace: dict) -> list[dict]:
     return [trace_pod(trace, index) for index in range(len(trace["snapshots"]))]
 
 
 @pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
 def test_a_state_seen_again_is_no_transition(path):
-    for state in _states(path):
+    for state in _states(load_json(path)):
         assert pod_transitions(state, copy.deepcopy(state), VERSION, SEEN) == []
 
 
@@ -40,7 +39,7 @@ def _ran(status: dict | None) -> bool:
 def test_every_run_between_two_states_is_told_or_counted_as_unseen(path):
     """For any two states, however far apart: each container's new runs (the restarts, plus its
     first run if it had none) are each a line, or counted in `unseenRuns`."""
-    states = _states(path)
+    states = _states(load_json(path))
     for i, before in enumerate(states):
         for after in states[i + 1:]:
             found = pod_transitions(before, after, VERSION, SEEN)
@@ -59,7 +58,7 @@ def test_a_lost_container_ends_its_run_even_without_a_container_id():
     """ContainerStatusUnknown: the kubelet reports a terminated state with no containerID for a
     container it can no longer find; the run still ends."""
     trace = load_json(next(p for p in TRACES if p.stem == "app-crashloop-always"))
-    running = next(s for s in _states_of(trace) if ((statuses_by_name(s).get("steady") or {}).get("state") or {}).get("running"))
+    running = next(s for s in _states(trace) if ((statuses_by_name(s).get("steady") or {}).get("state") or {}).get("running"))
     lost = copy.deepcopy(running)
     steady = next(c for c in lost["status"]["containerStatuses"] if c["name"] == "steady")
     steady.pop("containerID", None)
@@ -68,7 +67,3 @@ def test_a_lost_container_ends_its_run_even_without_a_container_id():
                                       "startedAt": None, "finishedAt": None}}
     [line] = [t for t in pod_transitions(running, lost, VERSION, SEEN) if t["container"] == "steady" and t["kind"] == "exited"]
     assert line["exitCode"] == 137 and line["reason"] == "ContainerStatusUnknown"
-
-
-def _states_of(trace: dict) -> list[dict]:
-    return [trace_pod(trace, index) for index in range(len(trace["snapshots"]))]

@@ -109,6 +109,21 @@ def run_each(contexts: list[str], work: Callable[[str, io.StringIO, list[str]], 
     return runs
 
 
+def report(runs: list[ClusterRun], structured: str | None, header: dict, grouped_title: str) -> int:
+    """Print the runs and, in text, the findings grouped across them; the exit code of them all."""
+    print_runs(runs, structured, header)
+    lines = [] if structured else grouped_lines(runs)
+    if lines:
+        sys.stdout.write(f"\n{grouped_title}\n" + "\n".join(lines) + "\n")
+    codes = {run.code for run in runs}
+    return EXIT_ERROR if EXIT_ERROR in codes else EXIT_FOUND if EXIT_FOUND in codes else EXIT_OK
+
+
+def error_line(context: str, message: str) -> str:
+    """A cluster's error, in a run over many: one line naming its context."""
+    return f'error: context "{context}": ' + " ".join(message.split())
+
+
 def print_runs(runs: list[ClusterRun], structured: str | None, header: dict) -> None:
     """Text: each cluster's output under its heading. JSON/YAML: one list of every cluster's
     items, each with its `context`, and the clusters that failed under `errors`."""
@@ -135,12 +150,7 @@ def print_runs(runs: list[ClusterRun], structured: str | None, header: dict) -> 
             sys.stdout.write(("\n" if number else "") + f"== context {run.context} ==\n" + body)
     for run in runs:
         for line in run.errors:
-            print(f'error: context "{run.context}": {line}', file=sys.stderr)
-
-
-def exit_code(runs: list[ClusterRun]) -> int:
-    codes = {run.code for run in runs}
-    return EXIT_ERROR if EXIT_ERROR in codes else EXIT_FOUND if EXIT_FOUND in codes else EXIT_OK
+            print(error_line(run.context, line), file=sys.stderr)
 
 
 def grouped_lines(runs: list[ClusterRun]) -> list[str]:
@@ -156,8 +166,3 @@ def grouped_lines(runs: list[ClusterRun]) -> list[str]:
         which = "" if len(contexts) == len(answered) else f" ({', '.join(contexts)})"
         lines.append(f"  {len(contexts)}/{len(answered)} clusters{which}: {text}")
     return lines
-
-
-def print_grouped(title: str, lines: list[str]) -> None:
-    if lines:
-        sys.stdout.write(f"\n{title}\n" + "\n".join(lines) + "\n")

@@ -72,6 +72,12 @@ def cluster_contexts(contexts: list[str], all_contexts: bool, options: KubeOptio
     return list(dict.fromkeys(contexts)) or [None]
 
 
+def many_clusters(contexts: list[str], all_contexts: bool) -> tuple[str, bool]:
+    """The flag that asks for several clusters, and whether it was given: for refuse_together."""
+    return ("--all-contexts" if all_contexts else "--context (repeated)",
+            all_contexts or len(set(contexts)) > 1)
+
+
 def for_context(options: KubeOptions, context: str | None) -> KubeOptions:
     from dataclasses import replace
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import check_output, cluster_contexts, for_context, refuse_together
+from kubectl_pods.commands.common import check_output, cluster_contexts, for_context, many_clusters, refuse_together
 from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, NoPodsFound, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources.live import LiveSide
@@ -27,8 +27,7 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
     refuse_together(("--explain-defaults", explain_defaults), (f"-o {output}", output == "unified"))
     if set_values and not pattern:
         raise UserError("--set gives values to a pattern: use it with --pattern")
-    refuse_together(("--live", bool(live_files)), ("--all-contexts" if all_contexts else "--context (repeated)",
-                                                    all_contexts or len(set(contexts)) > 1))
+    refuse_together(("--live", bool(live_files)), many_clusters(list(contexts), all_contexts))
     if against_context:
         for flag, on in (("-f", bool(options.filenames)), ("--pattern", bool(pattern)), ("--owner", owner),
                          ("--live", bool(live_files)), ("--server-dry-run", server_dry_run),

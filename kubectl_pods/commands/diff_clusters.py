@@ -20,11 +20,8 @@ def across_clusters(contexts: list[str], output: str, options: KubeOptions, sett
                                    keep=output == "json")
         return diff_one(options=for_context(options, context), writer=recorder, **settings), recorder
 
-    runs = across.run_each(contexts, work)
-    across.print_runs(runs, "json" if output == "json" else None, HEADER)
-    if output == "text":
-        across.print_grouped("Drift across clusters:", across.grouped_lines(runs))
-    return across.exit_code(runs)
+    return across.report(across.run_each(contexts, work), "json" if output == "json" else None, HEADER,
+                         "Drift across clusters:")
 
 
 def drift_findings(item: dict) -> list[str]:

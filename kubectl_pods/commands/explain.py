@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, pod_pages, refuse_together,
-                                          resolve_version)
+from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, pod_pages,
+                                          refuse_together, resolve_version)
 from kubectl_pods.errors import EXIT_ERROR, EXIT_OK, Forbidden
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
@@ -19,8 +19,7 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
         all_contexts: bool = False, watch: bool = False, until: str = "ready") -> int:
     from kubectl_pods.explain import parse_what_if
 
-    refuse_together(("-f", bool(options.filenames)), ("--all-contexts" if all_contexts else "--context (repeated)",
-                                                      all_contexts or len(set(contexts)) > 1))
+    refuse_together(("-f", bool(options.filenames)), many_clusters(list(contexts), all_contexts))
     chosen = cluster_contexts(list(contexts), all_contexts, options)
     if watch:
         for flag, on in (("--timeline", timeline), ("--what-if", bool(what_if)), ("--k8s-version", bool(k8s_version)),
@@ -102,11 +101,7 @@ def _explain_across(contexts: list[str], names, output, timeline, what_ifs, give
                             collector=recorder, on_error=lambda error: errors.append(str(error)))
         return code, recorder
 
-    runs = across.run_each(contexts, work)
-    across.print_runs(runs, structured, HEADER)
-    if not structured:
-        across.print_grouped("Across clusters:", across.grouped_lines(runs))
-    return across.exit_code(runs)
+    return across.report(across.run_each(contexts, work), structured, HEADER, "Across clusters:")
 
 
 def findings(item: dict) -> list[str]:

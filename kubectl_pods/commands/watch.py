@@ -38,9 +38,10 @@ class Tracker:
 
     def on_list(self, version: tuple[int, int], pods: list[dict], seen) -> list[dict]:
         from kubectl_pods.lifecycle.transitions import pod_transitions, removed
+        from kubectl_pods.sources.cluster import object_key
 
         self.version = version
-        current = {_uid(pod): pod for pod in pods if self.wanted(pod)}
+        current = {object_key(pod): pod for pod in pods if self.wanted(pod)}
         if not self.has_listed:
             missing = sorted(set(self.names) - {(p.get("metadata") or {}).get("name") for p in current.values()})
             if missing:
@@ -58,10 +59,11 @@ class Tracker:
 
     def on_change(self, event_type: str, pod: dict, seen) -> list[dict]:
         from kubectl_pods.lifecycle.transitions import pod_transitions, removed
+        from kubectl_pods.sources.cluster import object_key
 
         if not self.wanted(pod):
             return []
-        uid = _uid(pod)
+        uid = object_key(pod)
         before = self.known.get(uid)
         if event_type == "DELETED":
             self.known.pop(uid, None)
@@ -107,6 +109,7 @@ def run(*, names: tuple[str, ...], output: str, until: str, options: KubeOptions
         contexts: list[str | None]) -> int:
     from kubectl_pods.commands.common import check_output, for_context, open_cluster, resolve_version
     from kubectl_pods.render.watch_lines import WatchWriter
+    from kubectl_pods.sources.cluster import check_pod_names
     from kubectl_pods.sources.pod_watch import PodFeed
 
     check_output(output, ("text", "json"))
@@ -114,10 +117,7 @@ def run(*, names: tuple[str, ...], output: str, until: str, options: KubeOptions
         raise UserError(f"invalid --until {until!r}: use one of {', '.join(UNTIL)}")
     if options.filenames:
         raise UserError("--watch follows live pods: it cannot be used with -f")
-    if names and (options.selector or options.field_selector):
-        raise UserError("name cannot be provided when a selector is specified")
-    if names and options.all_namespaces:
-        raise UserError("a resource cannot be retrieved by name across all namespaces")
+    check_pod_names(names, options)
 
     queue: Queue = Queue()
     stop = threading.Event()
@@ -193,11 +193,9 @@ def _valid(tracker: Tracker, pods: list[dict]) -> list[dict]:
 
 
 def _context_error(context: str | None, exc: UserError, count: int) -> bool:
-    where = f'context "{context}": ' if count > 1 and context else ""
-    print(f"error: {where}{' '.join(str(exc).split())}", file=sys.stderr)
+    from kubectl_pods.commands.across import error_line
+
+    message = str(exc)
+    print(error_line(context, message) if count > 1 and context else f"error: {' '.join(message.split())}",
+          file=sys.stderr)
     return True
-
-
-def _uid(pod: dict) -> str:
-    meta = pod.get("metadata") or {}
-    return meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}"

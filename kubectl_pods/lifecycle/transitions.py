@@ -193,13 +193,14 @@ def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, versio
         return {**entry, "message": text + f"; not restarted (restartPolicy {rule.policy})"}
     back = backoff_of({**status, "state": {"terminated": terminated}}, True, None)
     if back is None or back["delaySeconds"] == 0:
-        return {**entry, "retryInSeconds": 0, "message": text + f" — {_again(ref)} at once"}
+        return {**entry, "retryInSeconds": 0, "message": text + f" — {again(ref.role)} at once"}
     return {**entry, "retryInSeconds": back["delaySeconds"], "retryAt": back["nextRestartAt"],
             "message": text + f" — back-off {back['delaySeconds']}s"}
 
 
-def _again(ref: ContainerRef) -> str:
-    return "retried" if ref.role == INIT else "restarted"
+def again(role: str) -> str:
+    """How a container's next start is said: an init container is retried, the others restarted."""
+    return "retried" if role == INIT else "restarted"
 
 
 def _label(ref: ContainerRef, pod: dict) -> str:

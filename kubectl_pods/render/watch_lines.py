@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from kubectl_pods.kube.timefmt import parse_time
+from kubectl_pods.lifecycle.transitions import again
 
 
 def clock(iso: str | None) -> str:
@@ -21,7 +22,7 @@ def render_line(item: dict, show_context: bool, show_namespace: bool) -> str:
         where = f"{item.get('context')}  {where}"
     message = item["message"]
     if item.get("retryAt"):  # the kubelet starts it at its first sync after that moment
-        message += f", {'retried' if item.get('role') == 'init' else 'restarted'} at the first sync after {clock(item['retryAt'])}"
+        message += f", {again(item['role'])} at the first sync after {clock(item['retryAt'])}"
     if item["kind"] == "event":
         return f"{clock(item['time'])}  {where}  {message}"
     return f"{clock(item['time'])}  {where}  [{item['status']} {item['ready']}]  {message}"

@@ -105,8 +105,8 @@ class Cluster:
                 page = _decode(body, path)
                 if on_version is not None:
                     on_version((page.get("metadata") or {}).get("resourceVersion") or "")
-                fresh = [_typed(item, page) for item in page.get("items") or [] if _uid(item) not in seen]
-                seen.update(_uid(item) for item in fresh)
+                fresh = [_typed(item, page) for item in page.get("items") or [] if object_key(item) not in seen]
+                seen.update(object_key(item) for item in fresh)
                 token = (page.get("metadata") or {}).get("continue")
                 del page, body
                 yield fresh
@@ -196,10 +196,7 @@ class Cluster:
         """The same pods, a page at a time: what commands over many pods stream through."""
         opts = self.options
         selector = selector or opts.selector
-        if names and opts.all_namespaces:
-            raise UserError("a resource cannot be retrieved by name across all namespaces")
-        if names and (selector or opts.field_selector):
-            raise UserError("name cannot be provided when a selector is specified")
+        check_pod_names(names, opts, selector)
         if names:
             yield [PodInput(pod=self.get_json(resource_path("Pod", self.namespace, name),
                                               Request("get", "pods", self.namespace, name)),
@@ -292,7 +289,16 @@ def _watch_event(event: dict, request: Request) -> dict:
     raise UserError(f"the server ended the {request.describe()}: {status.get('message') or status}")
 
 
-def _uid(item: dict) -> str:
+def check_pod_names(names: tuple[str, ...], options: KubeOptions, selector: str | None = None) -> None:
+    """kubectl's refusals of pod names beside -A or a selector."""
+    if names and options.all_namespaces:
+        raise UserError("a resource cannot be retrieved by name across all namespaces")
+    if names and (selector or options.selector or options.field_selector):
+        raise UserError("name cannot be provided when a selector is specified")
+
+
+def object_key(item: dict) -> str:
+    """What tells objects apart: the uid, else namespace and name."""
     meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
     return str(meta.get("uid") or (meta.get("namespace"), meta.get("name")))
 
