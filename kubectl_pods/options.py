@@ -17,11 +17,23 @@ class KubeOptions:
     field_selector: str | None = None
     request_timeout: float | None = None
     filenames: tuple[str, ...] = field(default_factory=tuple)
+    # kubectl's global flags that override the kubeconfig (client-go clientcmd ConfigOverrides)
+    server: str | None = None
+    token: str | None = None
+    impersonate: str | None = None
+    impersonate_groups: tuple[str, ...] = field(default_factory=tuple)
+    impersonate_uid: str | None = None
+    insecure_skip_tls_verify: bool = False
+    certificate_authority: str | None = None
+    client_certificate: str | None = None
+    client_key: str | None = None
+    tls_server_name: str | None = None
+    log_level: int = 0  # kubectl's -v=N: 6 and up prints each request to stderr
 
     @property
     def names_a_cluster(self) -> bool:
-        """Whether the user pointed at a cluster explicitly (a context or a kubeconfig)."""
-        return bool(self.context or self.kubeconfig or self.cluster or self.user)
+        """Whether the user pointed at a cluster explicitly (a context, a kubeconfig or a server)."""
+        return bool(self.context or self.kubeconfig or self.cluster or self.user or self.server)
 
 
 def parse_request_timeout(value: str | None) -> float | None:

@@ -12,6 +12,11 @@ registers the body a real kube-apiserver received and the object it answered wit
 tests/fixtures/recorded/); the same body gets that answer with 201, as the real handler
 (`staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go`) answers a dry-run create, and
 nothing is stored. A body with no recording gets 500, so a test cannot pass on a guess.
+
+With a `Pki` (tests/apiserver/tls.py) it serves HTTPS and authenticates as kube-apiserver does:
+a client certificate signed by its CA (user from CN, groups from O), else a bearer token it
+knows (`tokens`), else 401; `Impersonate-*` headers are authorized (tests/apiserver/rbac.py),
+and each recorded request says who it was served as.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.apiserver.rbac import RoleBinding, forbidden_message, request_attributes
+from tests.apiserver.rbac import (USER, Identity, RoleBinding, allowed, forbidden_message, impersonation_requests,
+                                  request_attributes)
 from tests.apiserver.selectors import field_matcher, label_matcher
 from tests.apiserver.watch import Store, serve_watch
 
@@ -73,6 +79,8 @@ class RecordedRequest:
     query: dict
     headers: dict
     body: dict | None = None
+    identity: Identity | None = None  # who the request was served as (after impersonation)
+    client_certificate_user: str | None = None  # the CN of the client certificate presented
 
 
 @dataclass
@@ -87,6 +95,9 @@ class ApiServerState:
     version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
     lock: threading.Lock = field(default_factory=threading.Lock)
     store: Store = field(default_factory=Store)
+    tokens: dict[str, Identity] = field(default_factory=dict)  # bearer token -> who it is
+    grants: dict[str, RoleBinding] = field(default_factory=dict)  # "alice" or "group:devs" -> what it may do
+    authenticate: bool = False  # TLS mode: a request without known credentials is answered 401
 
 
 def status_body(code: int, reason: str, message: str) -> dict:
@@ -139,9 +150,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(400, status_body(400, "BadRequest", "the request body is not JSON"))
         with state.lock:
             state.requests[-1].body = body
-        if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
-            return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
-        if self._forbidden(urlsplit(self.path).path, {}):
+        identity = self._who()
+        if identity is None or self._forbidden(urlsplit(self.path).path, {}, identity):
             return
         fault = self._fault(self.path, {})
         if fault and fault.status:
@@ -153,15 +163,63 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _write_verb
 
-    def _forbidden(self, path: str, query: dict) -> bool:
-        """RBAC mode: answer 403 unless the bound role allows the request (tests/apiserver/rbac.py)."""
-        rbac = self.server.state.rbac
-        if rbac is None:
+    def _bindings(self, identity: Identity) -> list[RoleBinding] | None:
+        """What `identity` may do; None when the server runs without RBAC (everything)."""
+        state = self.server.state
+        if state.rbac is None and not state.grants:
+            return None
+        found = [state.rbac] if state.rbac is not None and identity.user == USER else []
+        return found + [binding for subject, binding in state.grants.items()
+                        if subject == identity.user
+                        or (subject.startswith("group:") and subject.removeprefix("group:") in identity.groups)]
+
+    def _authenticated(self) -> Identity | None:
+        """kube-apiserver's union of authenticators, in its order: x509, then bearer token."""
+        state = self.server.state
+        authorization = self.headers.get("Authorization") or ""
+        if state.token:  # the plain mode's one token
+            return Identity() if authorization == f"Bearer {state.token}" else None
+        certificate = self.connection.getpeercert() if hasattr(self.connection, "getpeercert") else None
+        if certificate:
+            subject = [pair for rdn in certificate.get("subject", ()) for pair in rdn]
+            user = next((value for key, value in subject if key == "commonName"), "")
+            with state.lock:
+                self.server.state.requests[-1].client_certificate_user = user
+            return Identity(user, tuple(value for key, value in subject if key == "organizationName"))
+        if authorization.startswith("Bearer ") and authorization[len("Bearer "):] in state.tokens:
+            return state.tokens[authorization[len("Bearer "):]]
+        return None if state.authenticate else Identity()
+
+    def _who(self) -> Identity | None:
+        """Who the request is served as, or None once it has been answered 401 or 403."""
+        identity = self._authenticated()
+        if identity is None:
+            self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
+            return None
+        user, uid = self.headers.get("Impersonate-User"), self.headers.get("Impersonate-Uid")
+        groups = self.headers.get_all("Impersonate-Group") or []
+        if user or groups or uid:
+            bindings = self._bindings(identity)
+            for asked in impersonation_requests(user, groups, uid):
+                if bindings is not None and not allowed(bindings, asked):
+                    body = status_body(403, "Forbidden", forbidden_message(asked, identity.user))
+                    body["details"] = {"name": asked.name, "kind": asked.resource}
+                    self._send(403, body)
+                    return None
+            identity = Identity(user or "", (*groups, "system:authenticated"))
+        with self.server.state.lock:
+            self.server.state.requests[-1].identity = identity
+        return identity
+
+    def _forbidden(self, path: str, query: dict, identity: Identity) -> bool:
+        """RBAC mode: answer 403 unless a bound role allows the request (tests/apiserver/rbac.py)."""
+        bindings = self._bindings(identity)
+        if bindings is None:
             return False
         request = request_attributes(self.command, path, query)
-        if rbac.allows(request):
+        if allowed(bindings, request):
             return False
-        body = status_body(403, "Forbidden", forbidden_message(request))
+        body = status_body(403, "Forbidden", forbidden_message(request, identity.user))
         body["details"] = {"kind": request.resource, **({"group": request.group} if request.group else {})}
         self._send(403, body)
         return True
@@ -169,9 +227,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         path, query = self._record()
         state = self.server.state
-        if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
-            return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
-        if self._forbidden(path, query):
+        identity = self._who()
+        if identity is None or self._forbidden(path, query, identity):
             return
         fault = self._fault(path, query)
         if fault:
@@ -214,13 +271,24 @@ class LoopbackApiServer(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
-    def __init__(self, state: ApiServerState):
+    def __init__(self, state: ApiServerState, pki=None):
         super().__init__(("127.0.0.1", 0), Handler)
         self.state = state
+        self.scheme = "http"
+        if pki is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(pki.server_cert, pki.server_key)
+            context.load_verify_locations(pki.ca)
+            context.verify_mode = ssl.CERT_OPTIONAL  # a client certificate is one way to authenticate
+            # The handshake happens in the handler's thread, on its first read.
+            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+            self.scheme = "https"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
 
     # -- routing ---------------------------------------------------------------------------------
     def route(self, path: str, query: dict) -> tuple[int, dict]:
@@ -359,9 +427,11 @@ def write_clusters_kubeconfig(path, clusters: dict[str, tuple[str, str]], curren
 class RunningApiServer:
     """A started server with helpers the tests use."""
 
-    def __init__(self, objects: dict[str, list[dict]] | None = None):
-        self.state = ApiServerState(objects={k: list(v) for k, v in (objects or {}).items()})
-        self.httpd = LoopbackApiServer(self.state)
+    def __init__(self, objects: dict[str, list[dict]] | None = None, pki=None):
+        self.state = ApiServerState(objects={k: list(v) for k, v in (objects or {}).items()},
+                                    authenticate=pki is not None)
+        self.pki = pki
+        self.httpd = LoopbackApiServer(self.state, pki)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
         self.thread.start()
@@ -398,15 +468,22 @@ class RunningApiServer:
         return list(self.state.requests)
 
     def write_kubeconfig(self, path, namespace: str = "default", token: str | None = None,
-                         extra_contexts: dict[str, str] | None = None) -> str:
-        """A kubeconfig for this server; `extra_contexts` maps more context names to namespaces."""
+                         extra_contexts: dict[str, str] | None = None, user: dict | None = None,
+                         cluster: dict | None = None) -> str:
+        """A kubeconfig for this server; `extra_contexts` maps more context names to namespaces;
+        `user` replaces the user entry, `cluster` adds to the cluster's (with TLS, the CA file is
+        there unless `cluster` says otherwise)."""
         import yaml
 
         contexts = {"loopback": namespace, **(extra_contexts or {})}
+        cluster_entry = {"server": self.url}
+        if self.pki is not None and cluster is None:
+            cluster_entry["certificate-authority"] = str(self.pki.ca)
+        cluster_entry.update(cluster or {})
         config = {
             "apiVersion": "v1", "kind": "Config", "current-context": "loopback",
-            "clusters": [{"name": "loopback", "cluster": {"server": self.url}}],
-            "users": [{"name": "tester", "user": {"token": token or "test-token"}}],
+            "clusters": [{"name": "loopback", "cluster": cluster_entry}],
+            "users": [{"name": "tester", "user": user if user is not None else {"token": token or "test-token"}}],
             "contexts": [{"name": name, "context": {"cluster": "loopback", "user": "tester",
                                                     **({"namespace": ns} if ns else {})}}
                          for name, ns in contexts.items()],
