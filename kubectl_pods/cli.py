@@ -6,6 +6,9 @@ Heavy modules (the kubernetes client, deepdiff, jinja2) are imported inside the 
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
 import sys
 from typing import Annotated, Optional
 
@@ -104,14 +107,92 @@ RequestTimeout = Annotated[Optional[str], typer.Option("--request-timeout", help
 Filename = Annotated[Optional[list[str]], typer.Option("-f", "--filename", help="File, directory or - (stdin); repeatable.", rich_help_panel="kubectl flags")]
 Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Show a traceback on errors.")]
 
+# kubectl's global flags for the connection, in its words (client-go `tools/clientcmd/overrides.go`
+# RecommendedConfigOverrideFlags, kubectl's `--v` from klog); they override the kubeconfig as
+# kubectl's do (kubectl_pods/sources/kubeconfig.py). Each command that talks to a cluster gets
+# them all through `with_connection_flags`.
+CONNECTION_FLAGS = {
+    "server": (Optional[str], None, typer.Option("-s", "--server", help="The address and port of the Kubernetes API server.")),
+    "token": (Optional[str], None, typer.Option("--token", help="Bearer token for authentication to the API server.")),
+    "as_user": (Optional[str], None, typer.Option("--as", help="Username to impersonate for the operation (a user or a service account).")),
+    "as_group": (Optional[list[str]], None, typer.Option("--as-group", help="Group to impersonate for the operation; repeatable.")),
+    "as_uid": (Optional[str], None, typer.Option("--as-uid", help="UID to impersonate for the operation.")),
+    "certificate_authority": (Optional[str], None, typer.Option("--certificate-authority", help="Path to a cert file for the certificate authority.")),
+    "client_certificate": (Optional[str], None, typer.Option("--client-certificate", help="Path to a client certificate file for TLS.")),
+    "client_key": (Optional[str], None, typer.Option("--client-key", help="Path to a client key file for TLS.")),
+    "tls_server_name": (Optional[str], None, typer.Option("--tls-server-name", help="Server name to use for server certificate validation (default: the server's host name).")),
+    "insecure_skip_tls_verify": (bool, False, typer.Option("--insecure-skip-tls-verify", help="Do not check the server's certificate (insecure).")),
+    "log_level": (Optional[str], None, typer.Option("--v", help="kubectl's log level (-v=N works too): 6 or more prints each request on stderr, 4 or more a traceback on errors.")),
+}
+TRACEBACK_LOG_LEVEL = 4  # klog's debug levels start at 4: there a traceback joins the error line
+
+
+def with_connection_flags(command):
+    """`command` with kubectl's connection flags added before its -v; their values reach it as
+    one `connection` dict (so that each command does not list eleven flags of its own)."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "connection"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                               annotation=Annotated[annotation, option])
+             for name, (annotation, default, option) in CONNECTION_FLAGS.items()]
+    at = next(i for i, p in enumerate(own) if p.name == "verbose")
+    parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[:at]] + extra + \
+        [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at:]]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        connection = {name: kwargs.pop(name) for name in CONNECTION_FLAGS}
+        return command(**kwargs, connection=connection)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
+
+
+def kubectl_habits(args: list[str]) -> list[str]:
+    """kubectl's spellings that click does not parse, in the form it does: `-v=6`, `-v6` and
+    `-v 6` (klog's level, kubectl's `--v`) become `--v=6`; `--insecure-skip-tls-verify=true`
+    (a Go bool flag) the bare flag, and `=false` nothing."""
+    out: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            out.append(arg)
+            out.extend(rest)
+            break
+        level = re.fullmatch(r"-v=?(\d+)", arg)
+        if level:
+            out.append(f"--v={level.group(1)}")
+        elif arg == "-v":
+            following = next(rest, None)
+            if following is not None and re.fullmatch(r"\d{1,2}", following):
+                out.append(f"--v={following}")
+            else:
+                out.extend(a for a in (arg, following) if a is not None)
+        elif arg.startswith("--insecure-skip-tls-verify="):
+            if arg.split("=", 1)[1].lower() in ("true", "1", "t"):
+                out.append("--insecure-skip-tls-verify")
+        else:
+            out.append(arg)
+    return out
+
 
 def kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user, selector,
-                 field_selector, request_timeout, filename) -> KubeOptions:
+                 field_selector, request_timeout, filename, connection: dict | None = None) -> KubeOptions:
+    from kubectl_pods.options import parse_log_level
+
+    connection = connection or {}
     return KubeOptions(
         namespace=namespace, all_namespaces=all_namespaces, context=context,
         kubeconfig=kubeconfig, cluster=cluster, user=user, selector=selector,
         field_selector=field_selector, request_timeout=parse_request_timeout(request_timeout),
         filenames=tuple(filename or ()),
+        server=connection.get("server"), token=connection.get("token"), impersonate=connection.get("as_user"),
+        impersonate_groups=tuple(connection.get("as_group") or ()), impersonate_uid=connection.get("as_uid"),
+        insecure_skip_tls_verify=bool(connection.get("insecure_skip_tls_verify")),
+        certificate_authority=connection.get("certificate_authority"),
+        client_certificate=connection.get("client_certificate"), client_key=connection.get("client_key"),
+        tls_server_name=connection.get("tls_server_name"), log_level=parse_log_level(connection.get("log_level")),
     )
 
 
@@ -135,6 +216,7 @@ def patterns(
 
 
 @app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
+@with_connection_flags
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
     name: Annotated[str, typer.Argument(help="Name of the pod or workload.")],
@@ -149,18 +231,19 @@ def scaffold(
     templates: Annotated[Optional[list[str]], typer.Option("--templates", help="Extra template directory (also KUBECTL_PODS_TEMPLATES).")] = None,
     namespace: Namespace = None, context: Context = None, kubeconfig: Kubeconfig = None,
     cluster: Cluster = None, user: User = None, request_timeout: RequestTimeout = None,
-    verbose: Verbose = False,
+    verbose: Verbose = False, connection: dict | None = None,
 ) -> int:
     from kubectl_pods.commands.scaffold import run
 
     options = kube_options(namespace, False, context, kubeconfig, cluster, user, None, None,
-                           request_timeout, None)
+                           request_timeout, None, connection)
     return run(pattern=pattern, name=name, image=image, kind=kind, k8s_version=k8s_version,
                set_values=set_values or [], values_file=values, output=output,
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
 
 
 @app.command(help=with_examples('Explain how pods start, restart and stop, and where a live pod is stuck.', 'explain'))
+@with_connection_flags
 def explain(
     pods: Annotated[Optional[list[str]], typer.Argument(help="Pod names (default: every pod the flags select).")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="text, wide, json or yaml.")] = "text",
@@ -174,17 +257,19 @@ def explain(
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+    connection: dict | None = None,
 ) -> int:
     from kubectl_pods.commands.explain import run
 
     options = kube_options(namespace, all_namespaces, None, kubeconfig, cluster, user,
-                           selector, field_selector, request_timeout, filename)
+                           selector, field_selector, request_timeout, filename, connection)
     return run(names=tuple(pods or ()), output=output, timeline=timeline,
                what_if=what_if or [], k8s_version=k8s_version, options=options,
                contexts=context or [], all_contexts=all_contexts, watch=watch, until=until)
 
 
 @app.command(help=with_examples("Show real drift between live pods and what was intended (exit 1 when there is some).\n\nWhat was intended: -f FILE, --pattern, --owner, or (with only pod names or -l) each pod's last-applied configuration.", 'diff'))
+@with_connection_flags
 def diff(
     pods: Annotated[Optional[list[str]], typer.Argument(help="Live pod names (default: found from the intended object).")] = None,
     pattern: Annotated[Optional[str], typer.Option("--pattern", help="Compare with this scaffold pattern.")] = None,
@@ -201,11 +286,12 @@ def diff(
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+    connection: dict | None = None,
 ) -> int:
     from kubectl_pods.commands.diff import run
 
     options = kube_options(namespace, all_namespaces, None, kubeconfig, cluster, user,
-                           selector, field_selector, request_timeout, filename)
+                           selector, field_selector, request_timeout, filename, connection)
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
                options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults,
@@ -214,8 +300,9 @@ def diff(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every failure becomes one `error: ...` line and exit code 2."""
-    args = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in args or "--verbose" in args
+    args = kubectl_habits(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args or any(
+        arg.startswith("--v=") and arg[4:].isdigit() and int(arg[4:]) >= TRACEBACK_LOG_LEVEL for arg in args)
     try:
         result = app(args=args, prog_name=PROG, standalone_mode=False)
     except typer.Exit as exc:

@@ -58,3 +58,15 @@ def parse_request_timeout(value: str | None) -> float | None:
     if seconds < 0:
         raise UserError(f"invalid --request-timeout {value!r}: must not be negative")
     return seconds or None
+
+
+def parse_log_level(value: str | None) -> int:
+    """kubectl's --v: a log level, a non-negative integer (klog's `Level`)."""
+    from kubectl_pods.errors import UserError
+
+    if value is None:
+        return 0
+    if not value.isdigit():
+        raise UserError(f'invalid argument "{value}" for "-v, --v" flag: strconv.ParseInt: parsing '
+                        f'"{value}": invalid syntax')
+    return int(value)

@@ -226,7 +226,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path, query = self._record()
-        state = self.server.state
         identity = self._who()
         if identity is None or self._forbidden(path, query, identity):
             return
