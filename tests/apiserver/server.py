@@ -266,7 +266,11 @@ class LoopbackApiServer(ThreadingHTTPServer):
         """A client that gave up (a --request-timeout test) closes its socket while a delayed
         answer is still being written: a real server logs that and goes on. Printing it would
         land in whatever test runs next."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+        import ssl
+
+        # A TLS client that refuses the certificate (a test of exactly that) ends the handshake.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
+                                          ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
