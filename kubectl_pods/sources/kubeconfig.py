@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 from types import ModuleType, SimpleNamespace
 
@@ -33,7 +34,7 @@ class Connection:
 
     host: str
     pool: object
-    headers: Callable[[], dict]
+    headers: Callable[[], Any]  # a urllib3 HTTPHeaderDict
     context_name: str
     context_namespace: str
 
@@ -269,15 +270,19 @@ def connect(options: KubeOptions, user_agent: str) -> Connection:
     pool = _pool(target, secure, cluster)
     impersonation = _impersonation(user)
 
-    def headers() -> dict:
-        found = {"Accept": "application/json", "User-Agent": user_agent}
+    def headers():
+        from urllib3 import HTTPHeaderDict
+
+        # One header line per impersonated group, as client-go sends them (a dict would join them
+        # into one value, which the server reads as one group).
+        found = HTTPHeaderDict({"Accept": "application/json", "User-Agent": user_agent})
         if target.refresh_api_key_hook is not None:
             with _logged(failures):
                 target.refresh_api_key_hook(target)
         token = target.api_key.get("BearerToken")
         if token:
             found["Authorization"] = token
-        found.update(impersonation)
+        found.extend(impersonation)
         return found
 
     return Connection(host=target.host, pool=pool, headers=headers, context_name=context_name or "",

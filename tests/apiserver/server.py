@@ -79,6 +79,7 @@ class RecordedRequest:
     query: dict
     headers: dict
     body: dict | None = None
+    header_lines: list[tuple[str, str]] = field(default_factory=list)  # as sent, repeated ones apart
     identity: Identity | None = None  # who the request was served as (after impersonation)
     client_certificate_user: str | None = None  # the CN of the client certificate presented
 
@@ -121,7 +122,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.state.lock:
             self.server.state.requests.append(
                 RecordedRequest(self.command, parts.path, query,
-                                {k.lower(): v for k, v in self.headers.items()}))
+                                {k.lower(): v for k, v in self.headers.items()},
+                                header_lines=[(k.lower(), v) for k, v in self.headers.items()]))
         return parts.path, query
 
     def _send(self, code: int, body: dict, headers: dict | None = None):
