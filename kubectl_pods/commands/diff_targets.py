@@ -84,7 +84,8 @@ def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str,
             if kind == "Pod":
                 comparisons += [Comparison(intended, t.pod, False, source) for t in _pods_for(live, intended, names)]
             elif kind in WORKLOAD_KINDS:
-                found = live.workload(kind, meta.get("name"), meta.get("namespace")) if meta.get("name") else None
+                name = meta.get("name")
+                found = live.workload(kind, name, meta.get("namespace")) if name else None
                 if found is not None:
                     comparisons.append(Comparison(intended, found, False, source))
                 selected = live.pods(names) if names else live.pods(match_labels=owner_ref(intended)["matchLabels"])
@@ -144,6 +145,7 @@ def dry_run_body(intended: dict) -> dict:
 
 
 def server_dry_run(live: LiveSide, comparisons: list[Comparison]) -> list[Comparison]:
+    assert live.cluster is not None, "--server-dry-run is refused with --live"
     answered = []
     for comparison in comparisons:
         namespace = _meta(comparison.live).get("namespace") or live.namespace

@@ -31,7 +31,7 @@ def match_key(pod: dict) -> tuple:
     indexed Job's index and a bare pod's name are kept."""
     meta = pod.get("metadata") or {}
     name, generate = meta.get("name") or "", meta.get("generateName") or ""
-    owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), {})
+    owner: dict = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), {})
     pattern = generate if generate and name.startswith(generate) else name
     template_hash = (meta.get("labels") or {}).get("pod-template-hash")
     if owner.get("kind") == "ReplicaSet" and template_hash and pattern.endswith(f"-{template_hash}-"):

@@ -36,17 +36,17 @@ def _item_key_matches(key: str, conditions: str) -> bool:
 
 
 def _owns(fields: dict, path: str) -> bool:
-    node = fields
+    node: dict | None = fields
     for kind, value in _segments(path):
+        if node is None:
+            return False
         if kind == "field":
             node = node.get(f"f:{value}")
         elif kind == "item":
             node = next((child for key, child in node.items() if _item_key_matches(key, value)), None)
         else:
             return True  # positional items (args[2]) are owned with their list
-        if node is None:
-            return False
-    return True
+    return node is not None
 
 
 def managers_of(live: dict, path: str) -> list[str]:
@@ -76,7 +76,7 @@ def _leaves(fields: dict, parts: list, parent_field: str | None):
             except ValueError:
                 continue
             field = IDENTITY.get(parent_field or "")
-            wanted = {field: str(identity[field])} if field in (identity or {}) else {k: str(v) for k, v in identity.items()}
+            wanted = {field: str(identity[field])} if field is not None and field in (identity or {}) else {k: str(v) for k, v in identity.items()}
             yield from _leaves(fields[key] or {}, parts + [Identity(wanted)], None)
         else:  # v: and i: address a whole set or list element: the list itself is the owned path
             yield parts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kubectl_pods.kube import versions
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef
 from kubectl_pods.lifecycle.restarts import pod_restart_policy
+from kubectl_pods.report_types import ShapeWarning
 
 # Names that usually mean "a helper beside the app", for pods not written by `scaffold`.
 HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "log-shipper",
@@ -14,7 +15,7 @@ ROLE_ANNOTATION = "kubectl-pods.dev/roles"
 HELPER_ROLES = ("sidecar", "adapter", "ambassador", "helper")
 
 
-def _warning(code: str, message: str, container: str | None = None) -> dict:
+def _warning(code: str, message: str, container: str | None = None) -> ShapeWarning:
     return {"code": code, "message": message, "container": container}
 
 
@@ -32,8 +33,8 @@ def _looks_like_helper(ref: ContainerRef, roles: dict[str, str]) -> bool:
 
 
 def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int],
-                   is_job: bool, is_manifest: bool) -> list[dict]:
-    found: list[dict] = []
+                   is_job: bool, is_manifest: bool) -> list[ShapeWarning]:
+    found: list[ShapeWarning] = []
     policy = pod_restart_policy(pod)
     roles = declared_roles(pod)
     apps = [r for r in refs if r.role == APP]
