@@ -16,6 +16,7 @@ from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.changes import changed_paths
 from kubectl_pods.kube.jsoncopy import copy_json
 from kubectl_pods.kube.quantity import canonical, quantity_value
+from kubectl_pods.report_types import ServerFilledField
 
 QUANTITY_MAPS = ("requests", "limits", "overhead", "podFixed", "capacity")
 KEEP_EMPTY = ("emptyDir",)  # an empty value that still says something: the volume's source
@@ -203,10 +204,10 @@ def _stored(obj: dict) -> bool:
 
 
 def server_filled(intended: dict, live: dict, intended_is_template: bool = False,
-                  facts: ClusterFacts | None = None) -> list[dict]:
+                  facts: ClusterFacts | None = None) -> list[ServerFilledField]:
     """Which field each step filled (or, for the bookkeeping steps, set aside): `--explain-defaults`."""
     pair = _prepare(intended, live, intended_is_template, facts)
-    filled = []
+    filled: list[ServerFilledField] = []
     for step in _applicable(pair):
         before_mine, before_theirs = copy_json(pair.mine), copy_json(pair.theirs)
         step.run(pair)
