@@ -66,6 +66,7 @@ class ContainerEntry(TypedDict):
     role: Role
     index: int
     image: str | None
+    injectedBy: str | None  # the injector that wrote it (injectors/), None for the user's own
     restartPolicy: str  # Always, OnFailure or Never in any pod the API server accepts
     restartRule: str
     state: ContainerState | None
@@ -99,6 +100,23 @@ class ShapeWarning(TypedDict):
     code: str
     message: str
     container: str | None
+    injector: NotRequired[str]  # the injector whose container the hazard is about
+    fix: NotRequired[str]
+
+
+InjectionMode = Literal["regular", "native", "init-only"]
+
+
+class InjectorReport(TypedDict):
+    """An admission webhook's injection found on the pod (injectors/)."""
+
+    name: str
+    title: str
+    version: str | None
+    mode: InjectionMode | None
+    containers: list[str]
+    marker: str
+    notes: list[str]
 
 
 class WhatIfResult(TypedDict):
@@ -152,6 +170,7 @@ class Explanation(TypedDict):
     backoffSchedule: list[int]
     containers: list[ContainerEntry]
     blockedBy: Blocked | None
+    injectors: list[InjectorReport]
     warnings: list[ShapeWarning]
     whatIf: list[WhatIfResult]
     events: list[EventRow]
