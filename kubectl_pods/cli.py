@@ -137,9 +137,9 @@ def patterns(
 @app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
-    name: Annotated[str, typer.Argument(help="Name of the pod or workload.")],
+    name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="The app container's image.")] = None,
-    kind: Annotated[str, typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = "pod",
+    kind: Annotated[Optional[str], typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = None,
     k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
     set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE of a pattern parameter; repeatable.")] = None,
     values: Annotated[Optional[str], typer.Option("--values", help="YAML file of parameter values.")] = None,
@@ -147,15 +147,27 @@ def scaffold(
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", help="Write one file per object here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files in --output-dir.")] = False,
     templates: Annotated[Optional[list[str]], typer.Option("--templates", help="Extra template directory (also KUBECTL_PODS_TEMPLATES).")] = None,
+    container: Annotated[Optional[str], typer.Option("--container", help="With -f: the app container to wire the pattern to.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="With -f: rewrite the files (atomically) instead of printing.")] = False,
     namespace: Namespace = None, context: Context = None, kubeconfig: Kubeconfig = None,
     cluster: Cluster = None, user: User = None, request_timeout: RequestTimeout = None,
+    filename: Annotated[Optional[list[str]], typer.Option("-f", "--filename", help="Add the pattern to every workload of this file, directory or - (stdin); repeatable.")] = None,
     verbose: Verbose = False,
 ) -> int:
-    from kubectl_pods.commands.scaffold import run
-
     options = kube_options(namespace, False, context, kubeconfig, cluster, user, None, None,
-                           request_timeout, None)
-    return run(pattern=pattern, name=name, image=image, kind=kind, k8s_version=k8s_version,
+                           request_timeout, filename)
+    if filename:
+        from kubectl_pods.commands.scaffold_onto import run as run_onto
+
+        return run_onto(pattern=pattern, name=name, image=image, kind=kind, k8s_version=k8s_version,
+                        set_values=set_values or [], values_file=values, output=output,
+                        output_dir=output_dir, container=container, in_place=in_place,
+                        template_dirs=templates or [], options=options)
+    from kubectl_pods.commands.scaffold import run
+    from kubectl_pods.commands.scaffold_onto import without_files
+
+    without_files(name=name, container=container, in_place=in_place)
+    return run(pattern=pattern, name=name, image=image, kind=kind or "pod", k8s_version=k8s_version,
                set_values=set_values or [], values_file=values, output=output,
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
 
