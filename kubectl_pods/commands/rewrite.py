@@ -71,14 +71,30 @@ def file_text(documents: list[Document]) -> str:
     return "".join(d.rendered() for d in documents)
 
 
-def run_rewrite(*, filenames: list[str], planner: Planner, in_place: bool, output: str,
-                nothing_done: str) -> int:
-    """Read, plan, then print or write. `nothing_done` is said when no object changed."""
+def check_flags(filenames: list[str], in_place: bool, output: str) -> None:
     check_output(output, ("yaml", "json"))
     refuse_together(("--in-place", in_place), ("-o json", output == "json"))
     if in_place and STDIN in filenames:
         raise UserError("--in-place rewrites files: it cannot be used with -f - (stdin)")
-    result = rewrite_files(read_inputs(filenames), planner)
+
+
+def read_objects(inputs: list[InputFile]) -> list[dict]:
+    """The Pods and workloads of the inputs, as plain dicts (for checks before any planning)."""
+    objects = []
+    for item in inputs:
+        for document in split_documents(item.source, item.text):
+            parse(document)
+            if document.node is not None:
+                objects.extend(o for _, o in objects_with_paths(plain(document.node)) if template_path(o))
+    return objects
+
+
+def run_rewrite(*, filenames: list[str], planner: Planner, in_place: bool, output: str,
+                nothing_done: str, inputs: list[InputFile] | None = None) -> int:
+    """Read (unless `inputs` were read already), plan, then print or write. `nothing_done` is
+    said when no object changed."""
+    check_flags(filenames, in_place, output)
+    result = rewrite_files(read_inputs(filenames) if inputs is None else inputs, planner)
     if not result.workloads:
         raise UserError(f"no Pod or workload with a pod template in {', '.join(filenames)}")
     for line in result.said:
