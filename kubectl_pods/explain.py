@@ -8,6 +8,8 @@ import re
 from datetime import datetime
 
 from kubectl_pods.errors import UserError
+from kubectl_pods.injectors import injected_by, recognise
+from kubectl_pods.injectors.hazards import injection_report
 from kubectl_pods.kube import versions
 from kubectl_pods.kube.pods import SIDECAR, containers, state_of, statuses_by_name
 from kubectl_pods.lifecycle import backoff
@@ -41,6 +43,8 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
     statuses = statuses_by_name(pod) if live else {}
     rules = {ref.name: restart_rule(ref, pod, version) for ref in refs}
     columns = status_columns(pod) if live else None
+    injections = recognise(pod, item.outer_metadata)
+    injected = injected_by(injections)
 
     will_restart, backoffs, entries = {}, {}, []
     for ref in refs:
@@ -49,6 +53,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         backoffs[ref.name] = backoff_of(status, will_restart[ref.name] and ref.role != "ephemeral", now)
         entries.append({
             "name": ref.name, "role": ref.role, "index": ref.index, "image": ref.spec.get("image"),
+            "injectedBy": injected.get(ref.name),
             "restartPolicy": rules[ref.name].policy, "restartRule": rules[ref.name].describe(),
             "state": container_state(status),
             "ready": bool(status and status.get("ready")),
@@ -72,6 +77,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
             raise UserError(f"--what-if: pod {item.name} has no container {name!r} "
                             f"(it has {', '.join(sorted(known))})")
     meta = pod.get("metadata") or {}
+    injector_warnings, injectors = injection_report(pod, injections, version, is_job, not live)
     return {
         "name": item.name,
         "namespace": meta.get("namespace"),
@@ -95,7 +101,8 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         "backoffSchedule": list(backoff.SCHEDULE[:7]),
         "containers": entries,
         "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart) if live else None,
-        "warnings": shape_warnings(pod, refs, version, is_job, not live),
+        "injectors": injectors,
+        "warnings": shape_warnings(pod, refs, version, is_job, not live, injected) + injector_warnings,
         "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
         "events": [],
     }
