@@ -43,6 +43,7 @@ def candidates(objects: list[dict], version: tuple[int, int]) -> list[str]:
 def check_choice(objects: list[dict], sidecars: list[str], version: tuple[int, int]) -> None:
     """--sidecar names must exist; with no --sidecar, some roles annotation must mark a helper."""
     from kubectl_pods.edit.workloads import label
+    from kubectl_pods.migrate.injected import injected_sidecars
     from kubectl_pods.migrate.native import all_containers, app_containers, marks_helpers
 
     if sidecars:
@@ -51,7 +52,7 @@ def check_choice(objects: list[dict], sidecars: list[str], version: tuple[int, i
         if missing:
             raise UserError(f"--sidecar {', '.join(missing)}: no such container in "
                             f"{', '.join(label(o) for o in objects)}")
-    elif not any(marks_helpers(obj) for obj in objects):
+    elif not any(marks_helpers(obj) or injected_sidecars(obj) for obj in objects):
         found = candidates(objects, version)
         others = [f"{label(o)}: {name}" for o in objects for name in app_containers(o)[1:]]
         raise UserError("name the sidecars to migrate with --sidecar NAME (no kubectl-pods.dev/roles annotation "
@@ -64,6 +65,7 @@ def run(*, sidecars: list[str], wait_for_ready: bool, k8s_version: str | None, i
         output: str, options: KubeOptions) -> int:
     from kubectl_pods.commands.rewrite import check_flags, read_objects, run_rewrite
     from kubectl_pods.edit.files import read_inputs
+    from kubectl_pods.migrate.injected import injected_sidecars, switch_edits
     from kubectl_pods.migrate.native import chosen_sidecars, plan_migrate
 
     if not options.filenames:
@@ -82,7 +84,13 @@ def run(*, sidecars: list[str], wait_for_ready: bool, k8s_version: str | None, i
         note(f"# {warning}")
 
     def planner(obj: dict):
-        return plan_migrate(obj, chosen_sidecars(obj, sidecars), wait_for_ready)
+        injected = injected_sidecars(obj)
+        own = [n for n in chosen_sidecars(obj, sidecars) if n not in injected]
+        plan = plan_migrate(obj, own, wait_for_ready)
+        edits, said = switch_edits(obj, {n: i for n, i in injected.items() if not sidecars or n in sidecars}, version)
+        plan.edits[:0] = edits
+        plan.said.extend(said)
+        return plan
 
     return run_rewrite(filenames=filenames, planner=planner, in_place=in_place, output=output,
                        nothing_done="nothing to migrate: no legacy sidecar left", inputs=inputs)

@@ -85,7 +85,7 @@ def read_objects(inputs: list[InputFile]) -> list[dict]:
         for document in split_documents(item.source, item.text):
             parse(document)
             if document.node is not None:
-                objects.extend(o for _, o in objects_with_paths(plain(document.node)) if template_path(o))
+                objects.extend(o for _, o in objects_with_paths(plain(document.node)) if template_path(o) is not None)
     return objects
 
 

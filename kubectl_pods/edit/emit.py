@@ -91,7 +91,10 @@ def merge(text: str, before: str, after: str) -> str | None:
     lines = (text + "\n" if missing_newline else text).splitlines(keepends=True)
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     matcher = SequenceMatcher(None, [_squeezed(x) for x in old], [_squeezed(x) for x in lines], autojunk=False)
-    to_text = {a + k: b + k for a, b, size in matcher.get_matching_blocks() for k in range(size)}
+    # equal lines correspond; so do the lines of a same-sized run the writer spelled differently
+    # (`null` written as nothing, `[a,  b]` as `[a, b]`): line for line, in order
+    to_text = {i1 + k: j1 + k for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+               if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1) for k in range(i2 - i1)}
     hunks = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":

@@ -41,6 +41,14 @@ def template_path(obj: dict) -> Path | None:
     return path
 
 
+def pod_template(obj: dict) -> dict:
+    """The pod template (metadata + spec) of an object that has one (template_path is not None)."""
+    node = obj
+    for step in template_path(obj) or ():
+        node = node[step]
+    return node
+
+
 def label(obj: dict) -> str:
     meta = obj.get("metadata") or {}
     return f"{obj.get('kind')} {meta.get('name') or meta.get('generateName') or '<unnamed>'}"

@@ -16,22 +16,16 @@ from __future__ import annotations
 import copy
 
 from kubectl_pods.edit.edits import Edit, Plan
-from kubectl_pods.edit.workloads import completes, field_path, label, template_path
+from kubectl_pods.edit.workloads import pod_template, completes, field_path, label, template_path
 from kubectl_pods.errors import UserError
 from kubectl_pods.lifecycle.warnings import HELPER_ROLES, declared_roles
 
-
-def _template(obj: dict) -> dict:
-    node = obj
-    for step in template_path(obj) or ():
-        node = node[step]
-    return node
 
 
 def chosen_sidecars(obj: dict, named: list[str]) -> list[str]:
     """The containers to migrate in this object: those named, else those its roles annotation
     calls helpers, in the order of `containers`."""
-    pod = _template(obj)
+    pod = pod_template(obj)
     names = [c.get("name") for c in pod["spec"].get("containers") or []]
     if named:
         return [n for n in names if n in named]
@@ -40,17 +34,17 @@ def chosen_sidecars(obj: dict, named: list[str]) -> list[str]:
 
 
 def all_containers(obj: dict) -> list[str]:
-    spec = _template(obj)["spec"]
+    spec = pod_template(obj)["spec"]
     return [c.get("name") for key in ("initContainers", "containers") for c in spec.get(key) or []]
 
 
 def app_containers(obj: dict) -> list[str]:
-    return [c.get("name") for c in _template(obj)["spec"].get("containers") or []]
+    return [c.get("name") for c in pod_template(obj)["spec"].get("containers") or []]
 
 
 def marks_helpers(obj: dict) -> bool:
     """Does the roles annotation of this object call any container a helper (moved or not)?"""
-    pod = _template(obj)
+    pod = pod_template(obj)
     return any(role in HELPER_ROLES for role in declared_roles({"metadata": pod.get("metadata") or {}}).values())
 
 
@@ -73,7 +67,7 @@ def plan_migrate(obj: dict, sidecars: list[str], wait_for_ready: bool) -> Plan:
     plan = Plan()
     if template is None or not sidecars:
         return plan
-    spec = _template(obj)["spec"]
+    spec = pod_template(obj)["spec"]
     containers = spec.get("containers") or []
     names = [c.get("name") for c in containers]
     apps = [n for n in names if n not in sidecars]

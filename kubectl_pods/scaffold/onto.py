@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubectl_pods.edit.edits import Edit, Plan
-from kubectl_pods.edit.workloads import field_path, label, template_path
+from kubectl_pods.edit.workloads import pod_template, field_path, label, template_path
 from kubectl_pods.errors import UserError
 from kubectl_pods.lifecycle.warnings import HELPER_ROLES, ROLE_ANNOTATION, declared_roles
 
@@ -64,25 +64,19 @@ def choose_app(obj: dict, spec: dict, parts: PatternParts, wanted: str | None) -
         if wanted not in names:
             raise UserError(f"{label(obj)} has no container {wanted!r} in containers (it has: {', '.join(map(str, names))})")
         return names.index(wanted), None
-    roles = declared_roles({"metadata": _template(obj).get("metadata") or {}})
+    roles = declared_roles({"metadata": pod_template(obj).get("metadata") or {}})
     helpers = {h["name"] for h in parts.init_helpers + parts.helpers}
     candidates = [n for n in names if n not in helpers and roles.get(n) not in HELPER_ROLES]
     if not candidates:
         raise UserError(f"{label(obj)} has no app container to wire {parts.pattern} to")
     if len(candidates) == 1:
         return names.index(candidates[0]), None
-    default = (((_template(obj).get("metadata") or {}).get("annotations")) or {}).get(DEFAULT_CONTAINER)
+    default = (((pod_template(obj).get("metadata") or {}).get("annotations")) or {}).get(DEFAULT_CONTAINER)
     chosen, why = (default, f"its {DEFAULT_CONTAINER} annotation") if default in candidates else (
         candidates[0], "the first one, as kubectl chooses")
     return names.index(chosen), (f"{label(obj)}: {parts.pattern} wired to `{chosen}` ({why}; "
                                  f"{len(candidates)} candidates: {', '.join(candidates)}); --container NAME chooses another")
 
-
-def _template(obj: dict) -> dict:
-    node = obj
-    for step in template_path(obj) or ():
-        node = node[step]
-    return node
 
 
 def _by(items, key: str, value):
@@ -94,7 +88,7 @@ def plan_onto(obj: dict, parts: PatternParts, container: str | None = None) -> P
     template = template_path(obj)
     if template is None:
         return Plan()
-    pod = _template(obj)
+    pod = pod_template(obj)
     spec, meta = pod["spec"], pod.get("metadata") or {}
     plan = Plan()
     index, why = choose_app(obj, spec, parts, container)
@@ -167,7 +161,7 @@ def _annotation_edits(obj: dict, template, meta: dict, parts: PatternParts, app:
     if not wanted:
         return []
     meta_path = (*template, "metadata")
-    if "metadata" not in _template(obj):
+    if "metadata" not in pod_template(obj):
         return [Edit("set", template, "metadata", {"annotations": wanted}, before=("spec",))]
     if not meta.get("annotations"):
         return [Edit("set", meta_path, "annotations", wanted)]
