@@ -82,7 +82,19 @@ def realistic_objects(count: int) -> dict[str, list[dict]]:
                                       "uid": f"rs-{k}", "controller": True}])
         pod["spec"] = copy.deepcopy(owners[k]["spec"]["template"]["spec"])
         pods.append(pod)
-    return {"Pod": pods, "ReplicaSet": owners}
+    return {"Pod": pods + [applied_pod(recorded[1])], "ReplicaSet": owners}
+
+
+def applied_pod(recorded: dict) -> dict:
+    """A pod made by `kubectl apply`, for `diff POD` (its last-applied configuration): what the
+    user wrote is the recorded pod's spec; the server's answer, the recorded pod."""
+    pod = copy.deepcopy(recorded)
+    written = {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": "applied", "namespace": "bench", "labels": {"app": "applied"}},
+               "spec": copy.deepcopy(pod["spec"])}
+    pod["metadata"].update(name="applied", namespace="bench", uid="uid-applied", labels={"app": "applied"},
+                           annotations={"kubectl.kubernetes.io/last-applied-configuration": json.dumps(written)})
+    return pod
 
 
 def main() -> int:
