@@ -95,3 +95,13 @@ def test_what_a_live_command_imports(bench_server, tmp_path, args):
     assert exit_code in (0, 1)
     assert "kubernetes.config.kube_config" in loaded  # the credentials' loader is the client's
     assert not [m for m in loaded if m.startswith(NEVER_ON_A_LIVE_COMMAND)]
+
+
+def test_clusters_opened_at_once_in_a_fresh_process(bench_server, tmp_path):
+    """Repeated --context opens the clusters on threads: the loader's module is imported once,
+    under a lock (two threads importing it at once failed with `kubernetes.__spec__ is None`)."""
+    config = bench_server.write_kubeconfig(tmp_path / "kc", namespace="bench", extra_contexts={"second": "bench"})
+    result = subprocess.run([sys.executable, "-m", "kubectl_pods", "explain", "-l", "app=bench", "--context", "loopback",
+                             "--context", "second", "--kubeconfig", config], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "2/2 clusters" in result.stdout

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from kubectl_pods.errors import UserError
 from kubectl_pods.options import KubeOptions
 
 EXEC_INTERACTIVE_MODES = ("Never", "IfAvailable", "Always")
+_IMPORTING = threading.Lock()
 
 
 @dataclass
@@ -45,6 +47,11 @@ def kube_config_module() -> ModuleType:
     directories, so that only the modules the loader itself imports are loaded. The loader
     names `ApiClient` and `Configuration` at import but uses them only to refresh an oidc
     token, so those two are imported when first called."""
+    with _IMPORTING:  # clusters are opened on several threads at once (--context, repeated)
+        return _import_kube_config()
+
+
+def _import_kube_config() -> ModuleType:
     if "kubernetes.config.kube_config" in sys.modules:
         return sys.modules["kubernetes.config.kube_config"]
     import importlib.util
