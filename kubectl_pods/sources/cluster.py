@@ -377,6 +377,8 @@ def _http_error(status: int, body: bytes, request: Request, host: str) -> UserEr
     if status == 401:
         return UserError(f"You must be logged in to the server (Unauthorized): {host} refused the "
                          f"credentials while trying to {request.describe()}")
+    if status == 403 and "cannot impersonate" in message:  # the refusal is of --as/--as-group/--as-uid
+        return Forbidden(f"forbidden: {message}", request.resource)
     if status == 403:
         hint = "; use -n NAMESPACE to read one namespace" if request.verb == "list" and not request.namespace \
             and request.resource == "pods" else ""
