@@ -58,6 +58,12 @@ def kubeconfig(path: Path, server: str, cluster: dict, user: dict, namespace: st
     return str(path)
 
 
+def _b64(path: Path) -> str:
+    import base64
+
+    return base64.b64encode(path.read_bytes()).decode()
+
+
 def first_error(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.startswith(("error", "Error"))]
     return (lines[-1] if lines else stderr.strip().splitlines()[-1] if stderr.strip() else "")[:160]
@@ -75,10 +81,23 @@ def main() -> int:
     nobody = kubeconfig(work / "nobody", server, ca, {}, namespace)
     no_ca = kubeconfig(work / "no-ca", server, {}, {"token": token}, namespace)
     elsewhere = kubeconfig(work / "elsewhere", "https://127.0.0.1:9", ca, {"token": token}, namespace)
+    (work / "token").write_text(token)
+    token_file = kubeconfig(work / "token-file", server, ca, {"tokenFile": str(work / "token")}, namespace)
+    credential = json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                             "status": {"token": token}})
+    exec_plugin = kubeconfig(work / "exec", server, ca, {"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "interactiveMode": "Never",
+        "args": ["-c", "import os; print(os.environ['CREDENTIAL'])"],
+        "env": [{"name": "CREDENTIAL", "value": credential}]}}, namespace)
+    with_data = kubeconfig(work / "cert-data", server, {"certificate-authority-data": _b64(pki / "ca.crt")}, {
+        "client-certificate-data": _b64(pki / "admin.crt"), "client-key-data": _b64(pki / "admin.key")}, namespace)
     sa = f"system:serviceaccount:{namespace}:reader"
     cert, key = str(pki / "admin.crt"), str(pki / "admin.key")
     cases = [
         ("reader's token (kubeconfig)", reader, []),
+        ("reader's token (kubeconfig tokenFile)", token_file, []),
+        ("reader's token (kubeconfig exec plugin)", exec_plugin, []),
+        ("admin's certificate and key, CA (kubeconfig data)", with_data, []),
         ("reader, another namespace", reader, ["-n", "default"]),
         ("--token", nobody, ["--token", token]),
         ("--token (wrong)", nobody, ["--token", "not-a-token"]),
