@@ -35,17 +35,26 @@ OWNERS = 100  # ReplicaSets the pods belong to
 
 def measure(command: list[str], env: dict, runs: int = RUNS) -> tuple[float, int]:
     """Median wall seconds and the largest peak RSS (KiB) over `runs` runs of one command."""
-    times, peaks = [], []
+    [found] = measure_side_by_side([command], env, runs)
+    return found
+
+
+def measure_side_by_side(commands: list[list[str]], env: dict, runs: int = RUNS) -> list[tuple[float, int]]:
+    """`measure` of several commands, their runs taken in turn (A B A B ...), so that a change in
+    the machine's load (it is shared) falls on each alike rather than on whichever ran then."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[int]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss)
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            raise SystemExit(f"{' '.join(command)} exited {code}")
-    return statistics.median(times), max(peaks)
+        for index, command in enumerate(commands):
+            start = time.perf_counter()
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            _, status, usage = os.wait4(process.pid, 0)
+            times[index].append(time.perf_counter() - start)
+            peaks[index].append(usage.ru_maxrss)
+            code = os.waitstatus_to_exitcode(status)
+            if code not in (0, 1):
+                raise SystemExit(f"{' '.join(command)} exited {code}")
+    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks)]
 
 
 def plugin_dir(work: Path, python: str) -> Path:
@@ -122,14 +131,19 @@ def main() -> int:
         sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="kubectl-pods-bench-"))
     env = {**os.environ, "PATH": f"{plugin_dir(work, sys.executable)}:{os.environ['PATH']}"}
+    # As installed by pip, which compiles every module once: with PYTHONDONTWRITEBYTECODE (set on
+    # some machines) an editable install would compile the plugin's ~40 modules on every command.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kubectl_pods")], check=True, env=env)
     rows: list[tuple[str, str, float, int, float, int]] = []
 
     baselines: dict[tuple, tuple[float, int]] = {}
 
     def compare(what: str, ours: list[str], theirs: list[str], runs: int = args.runs, label: str | None = None):
-        mine, mine_rss = measure(ours, env, runs)
         if tuple(theirs) not in baselines:  # one baseline serves every row that compares with it
-            baselines[tuple(theirs)] = measure(theirs, env, runs)
+            (mine, mine_rss), baselines[tuple(theirs)] = measure_side_by_side([ours, theirs], env, runs)
+        else:
+            mine, mine_rss = measure(ours, env, runs)
         base, base_rss = baselines[tuple(theirs)]
         rows.append((what, label or " ".join(theirs[:4]), mine, mine_rss, base, base_rss))
         print(f"{what:<44} {mine * 1000:8.0f} ms {mine_rss / 1024:7.0f} MiB | {base * 1000:8.0f} ms "
