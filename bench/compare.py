@@ -33,17 +33,20 @@ RUNS = 7
 OWNERS = 100  # ReplicaSets the pods belong to
 
 
-def measure(command: list[str], env: dict, runs: int = RUNS) -> tuple[float, int]:
-    """Median wall seconds and the largest peak RSS (KiB) over `runs` runs of one command."""
+def measure(command: list[str], env: dict, runs: int = RUNS) -> tuple[float, int, float]:
+    """Median wall seconds, the largest peak RSS (KiB) and the median CPU seconds (user and
+    system, which another session's load changes less than it changes wall time) over `runs`
+    runs of one command."""
     [found] = measure_side_by_side([command], env, runs)
     return found
 
 
-def measure_side_by_side(commands: list[list[str]], env: dict, runs: int = RUNS) -> list[tuple[float, int]]:
+def measure_side_by_side(commands: list[list[str]], env: dict, runs: int = RUNS) -> list[tuple[float, int, float]]:
     """`measure` of several commands, their runs taken in turn (A B A B ...), so that a change in
     the machine's load (it is shared) falls on each alike rather than on whichever ran then."""
     times: list[list[float]] = [[] for _ in commands]
     peaks: list[list[int]] = [[] for _ in commands]
+    cpu: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
         for index, command in enumerate(commands):
             start = time.perf_counter()
@@ -51,10 +54,11 @@ def measure_side_by_side(commands: list[list[str]], env: dict, runs: int = RUNS)
             _, status, usage = os.wait4(process.pid, 0)
             times[index].append(time.perf_counter() - start)
             peaks[index].append(usage.ru_maxrss)
+            cpu[index].append(usage.ru_utime + usage.ru_stime)
             code = os.waitstatus_to_exitcode(status)
             if code not in (0, 1):
                 raise SystemExit(f"{' '.join(command)} exited {code}")
-    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks)]
+    return [(statistics.median(t), max(p), statistics.median(c)) for t, p, c in zip(times, peaks, cpu)]
 
 
 def plugin_dir(work: Path, python: str) -> Path:
@@ -141,13 +145,14 @@ def main() -> int:
 
     def compare(what: str, ours: list[str], theirs: list[str], runs: int = args.runs, label: str | None = None):
         if tuple(theirs) not in baselines:  # one baseline serves every row that compares with it
-            (mine, mine_rss), baselines[tuple(theirs)] = measure_side_by_side([ours, theirs], env, runs)
+            (mine, mine_rss, mine_cpu), baselines[tuple(theirs)] = measure_side_by_side([ours, theirs], env, runs)
         else:
-            mine, mine_rss = measure(ours, env, runs)
-        base, base_rss = baselines[tuple(theirs)]
-        rows.append((what, label or " ".join(theirs[:4]), mine, mine_rss, base, base_rss))
+            mine, mine_rss, mine_cpu = measure(ours, env, runs)
+        base, base_rss, base_cpu = baselines[tuple(theirs)]
+        rows.append((what, label or " ".join(theirs[:4]), mine, mine_rss, base, base_rss, mine_cpu, base_cpu))
         print(f"{what:<44} {mine * 1000:8.0f} ms {mine_rss / 1024:7.0f} MiB | {base * 1000:8.0f} ms "
-              f"{base_rss / 1024:7.0f} MiB | {mine / base:5.2f}x  ({' '.join(theirs[:5])})", flush=True)
+              f"{base_rss / 1024:7.0f} MiB | {mine / base:5.2f}x  cpu {mine_cpu * 1000:.0f}/{base_cpu * 1000:.0f} ms "
+              f"({' '.join(theirs[:5])})", flush=True)
 
     version = ["kubectl", "version", "--client"]
     if not args.no_startup:
@@ -204,10 +209,12 @@ def main() -> int:
 
 
 def write_report(path: Path, rows, verdicts: list[str], marker: str) -> None:
-    lines = ["| what | against | kubectl-pods | peak RSS | baseline | peak RSS | ratio |", "|---|---|---|---|---|---|---|"]
-    for what, theirs, mine, mine_rss, base, base_rss in rows:
+    lines = ["| what | against | kubectl-pods | peak RSS | baseline | peak RSS | ratio | CPU ours / theirs |",
+             "|---|---|---|---|---|---|---|---|"]
+    for what, theirs, mine, mine_rss, base, base_rss, mine_cpu, base_cpu in rows:
         lines.append(f"| {what} | `{theirs}` | {mine * 1000:,.0f} ms | {mine_rss / 1024:,.0f} MiB | "
-                     f"{base * 1000:,.0f} ms | {base_rss / 1024:,.0f} MiB | {mine / base:.2f}× |")
+                     f"{base * 1000:,.0f} ms | {base_rss / 1024:,.0f} MiB | {mine / base:.2f}× | "
+                     f"{mine_cpu * 1000:,.0f} / {base_cpu * 1000:,.0f} ms |")
     table = "\n".join(lines + [""] + [f"- {line}" for line in verdicts])
     text = path.read_text() if path.exists() else ""
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"

@@ -41,7 +41,7 @@ def judge(rows, sizes: list[int]) -> list[str]:
     for name, target, closes in targets(sizes):
         if name not in by_name:
             continue
-        _, theirs, mine, _, base, _ = by_name[name]
+        _, theirs, mine, _, base, _, mine_cpu, base_cpu = by_name[name]
         ratio = mine / base
         if ratio <= target:
             lines.append(f"{name}: {ratio:.2f}× `{theirs}` (target ≤ {target}×): met")
@@ -52,8 +52,8 @@ def judge(rows, sizes: list[int]) -> list[str]:
             why = (f"; {start * 1000:.0f} ms of its {mine * 1000:.0f} ms is the start-up floor (the "
                    f"`{LOADER_FLOOR}` row), and the rest {max(mine - start, 0) / base:.2f}× `{theirs}`")
         lines.append(f"{name}: {ratio:.2f}× `{theirs}` (target ≤ {target}×): missed by "
-                     f"{(ratio / target - 1) * 100:.0f}% ({(mine - target * base) * 1000:.0f} ms){why}; "
-                     f"what would close it: {closes}")
+                     f"{(ratio / target - 1) * 100:.0f}% ({(mine - target * base) * 1000:.0f} ms; CPU "
+                     f"{mine_cpu * 1000:.0f} ms against {base_cpu * 1000:.0f} ms){why}; what would close it: {closes}")
     lines += _memory(by_name, sizes)
     return lines
 
