@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--namespaces", default="",
                         help="with --kubeconfig: N=NAMESPACE,... holding the pods of scripts/bench_real_cluster.py")
     parser.add_argument("--no-startup", action="store_true", help="leave out the start-up and scaffold rows")
+    parser.add_argument("--no-contexts", action="store_true", help="leave out the rows over three contexts")
     args = parser.parse_args()
     real = bool(args.kubeconfig)
     if real:
@@ -190,7 +191,7 @@ def main() -> int:
             compare(f"diff --owner -o json, N={size:,}",
                     ["kubectl", "pods", "diff", "--owner", "-l", "app=bench", "-o", "json", *kube],
                     ["kubectl", "get", "pods", "-l", "app=bench", "-o", "json", *kube], runs)
-            if size <= 10000 and not real:  # three contexts of the one server: the clusters are read at once
+            if size <= 10000 and not real and not args.no_contexts:  # three contexts of the one server: the clusters are read at once
                 contexts = ["--context", "loopback", "--context", "second", "--context", "third"]
                 one_by_one = " && ".join(f"kubectl get pods -l app=bench --context {c} {' '.join(kube)} >/dev/null"
                                          for c in ("loopback", "second", "third"))
