@@ -196,6 +196,7 @@ def diff(
     server_dry_run: Annotated[bool, typer.Option("--server-dry-run", help="Ask the server what it would make of the manifest (a dryRun=All create: stores nothing, needs create on pods) and compare that.")] = False,
     explain_defaults: Annotated[bool, typer.Option("--explain-defaults", help="List the fields taken as server-filled, with the rule that filled each.")] = False,
     against_context: Annotated[Optional[str], typer.Option("--against-context", help="Compare with the pods of this context's cluster, matched by owner and name.")] = None,
+    show_injected: Annotated[bool, typer.Option("--show-injected", help="List each field an injector (Istio, Linkerd, ...) wrote, which is set apart from the drift.")] = False,
     namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Contexts = None,
     all_contexts: AllContexts = False,
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
@@ -209,7 +210,8 @@ def diff(
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
                options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults,
-               contexts=context or [], all_contexts=all_contexts, against_context=against_context)
+               contexts=context or [], all_contexts=all_contexts, against_context=against_context,
+               show_injected=show_injected)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ OUTPUTS = ("text", "unified", "json")
 def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
         live_files: list[str], output: str, ignore: list[str], options: KubeOptions,
         server_dry_run: bool = False, explain_defaults: bool = False, contexts: list[str] = (),
-        all_contexts: bool = False, against_context: str | None = None) -> int:
+        all_contexts: bool = False, against_context: str | None = None, show_injected: bool = False) -> int:
     from kubectl_pods.render.diff_stream import DiffWriter
 
     check_output(output, OUTPUTS)
@@ -48,7 +48,8 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
         from kubectl_pods.commands.diff_clusters import across_clusters
 
         return across_clusters(chosen, output, options, settings)
-    return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)
+    return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output, show_injected),
+                    **settings)
 
 
 def diff_one(*, names, pattern, set_values, owner, live_files, ignore, server_dry_run, explain_defaults,

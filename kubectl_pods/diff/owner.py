@@ -8,7 +8,7 @@ import re
 _SEGMENT = re.compile(r"\[([^\]]*)\]|\.?([^.\[]+)")
 
 
-def _segments(path: str) -> list[tuple[str, str]]:
+def segments(path: str) -> list[tuple[str, str]]:
     """`spec.containers[name=app].image` -> [("field","spec"), ("field","containers"),
     ("item","name=app"), ("field","image")]."""
     result = []
@@ -37,7 +37,7 @@ def _item_key_matches(key: str, conditions: str) -> bool:
 
 def _owns(fields: dict, path: str) -> bool:
     node = fields
-    for kind, value in _segments(path):
+    for kind, value in segments(path):
         if kind == "field":
             node = node.get(f"f:{value}")
         elif kind == "item":

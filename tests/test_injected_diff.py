@@ -1,0 +1,100 @@
+"""diff: what an injector wrote is set apart, not drift; what it does not explain stays drift."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from kubectl_pods.injectors import recognise
+from kubectl_pods.sources.files import pod_from_template
+from tests.injector_cases import cases, pod_and_outer
+
+CASES = [c for c in cases() if c.mode != "none"]
+
+
+def _write(tmp_path, name: str, *documents: dict) -> str:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump_all(documents))
+    return str(path)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_diff_of_what_the_user_wrote_against_the_injectors_output_has_no_drift(case, cli):
+    code, out, err = cli("diff", "-f", str(case.input), "--live", str(case.injected), "-o", "json")
+    assert code == 0, err
+    items = json.loads(out)["items"]
+    assert items and all(item["changes"] == [] for item in items), out
+    for item in items:
+        assert item["injected"] and {entry["by"] for entry in item["injected"]} == {case.injector}
+
+
+def _hand_edited(document: dict) -> tuple[dict, str]:
+    """The document with its first long-running injected container's image changed by hand."""
+    edited = copy.deepcopy(document)
+    pod, outer = pod_and_outer(edited)
+    target = next(c for i in recognise(pod, outer) for c in i.containers if c.long_running)
+    template = edited if edited.get("kind") == "Pod" else None
+    if template is None:
+        spec = edited["spec"]
+        if edited.get("kind") == "CronJob":
+            spec = spec["jobTemplate"]["spec"]
+        template = spec["template"]
+    next(c for c in template["spec"][target.list] if c["name"] == target.name)["image"] = \
+        "registry.example/hand-edited/proxy:0"
+    return edited, target.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_a_hand_edited_proxy_image_is_drift(case, cli, tmp_path):
+    pairs = case.pairs()
+    edited = [_hand_edited(made) for _, made in pairs]
+    live = _write(tmp_path, "live.yaml", *(document for document, _ in edited))
+    code, out, err = cli("diff", "-f", str(case.input), "--live", live, "-o", "json")
+    assert code == 1, err
+    for item, (_, name) in zip(json.loads(out)["items"], edited):
+        [change] = [c for c in item["changes"] if f"[name={name}]" in c["path"]]
+        assert "registry.example/hand-edited/proxy:0" in change["message"]
+        assert not any(f"[name={name}]" in entry["path"] for entry in item["injected"])
+
+
+def test_a_changed_user_container_stays_drift(cli, tmp_path):
+    case = next(c for c in CASES if c.injected.name == "job-old-version.yaml.injected")
+    [(_, made)] = case.pairs()
+    made = copy.deepcopy(made)
+    made["spec"]["template"]["spec"]["containers"][0]["image"] = "perl:latest"
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", _write(tmp_path, "l.yaml", made), "-o", "json")
+    assert code == 1
+    [item] = json.loads(out)["items"]
+    assert [c["path"] for c in item["changes"]] == ["spec.template.spec.containers[name=pi].image"]
+    assert item["injected"]
+
+
+def test_text_says_one_line_per_injector_and_lists_them_on_request(cli):
+    case = next(c for c in CASES if c.injected.name == "job-old-version.yaml.injected")
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", str(case.injected))
+    assert code == 0
+    [line] = [line for line in out.splitlines() if "written by" in line]
+    count = int(line.split(": ")[1].split()[0])
+    assert line.startswith("  written by istio, not drift:") and "--show-injected" in line
+    code, listed, _ = cli("diff", "-f", str(case.input), "--live", str(case.injected), "--show-injected")
+    paths = [line.strip() for line in listed.splitlines() if line.startswith("    ")]
+    assert code == 0 and len(paths) == count and "spec.template.spec.containers[name=istio-proxy]" in paths
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.injected.name in ("job-old-version.yaml.injected",
+                                                                          "inject_emojivoto_deployment_config_overrides.golden.yml")],
+                         ids=lambda c: c.id)
+def test_owner_diff_sets_the_injection_apart(case, cli, tmp_path):
+    [(wrote, made)] = case.pairs()
+    pod = pod_from_template(made)
+    pod["metadata"]["name"] = f"{pod['metadata']['name']}-x7k2p"
+    pod["metadata"]["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": wrote["kind"],
+                                           "name": wrote["metadata"]["name"], "controller": True, "uid": "1"}]
+    code, out, err = cli("diff", "--owner", "--live", _write(tmp_path, "l.yaml", wrote, pod), "-o", "json")
+    assert code == 0, err + out
+    [item] = json.loads(out)["items"]
+    assert item["changes"] == [] and {e["by"] for e in item["injected"]} == {case.injector}
+    assert any("containers[name=" in e["path"] for e in item["injected"])
