@@ -103,8 +103,9 @@ def injection_report(pod: dict, injections: list[Injection], version: tuple[int,
                     "legacy-sidecar-in-job", *args,
                     f"`{c.name}` was injected by {_short(injector)} as a regular container of a {owner} pod: the "
                     "pod completes only when every container in `containers` has exited, and the proxy runs "
-                    "until it is stopped, so the pod stays Running and the Job never finishes. Moving it in the "
-                    f"manifest does not help: {injection.name} writes it again at every pod creation.",
+                    f"until it is stopped, so the pod stays Running{' and the Job never finishes' if is_job else ''}. "
+                    f"Moving it in the manifest does not help: {injection.name} writes it again at every pod "
+                    "creation.",
                     c.name, hazard["fix"]))
         hazard = injector.hazard("start-race")
         if hazard and regular and user_apps:

@@ -11,7 +11,7 @@ WIDTH = 100
 
 
 def _wrap(text: str, indent: str = "  ", hanging: str = "    ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging)
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging, break_on_hyphens=False)
 
 
 def _state_text(container: dict) -> str:
