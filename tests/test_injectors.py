@@ -96,3 +96,14 @@ def test_without_the_markers_nothing_is_attributed(document, extra, native, othe
         spec.setdefault("initContainers" if native else "containers", []).append(entry)
     pod.setdefault("metadata", {}).setdefault("annotations", {}).update(other)
     assert recognise(pod, outer) == []
+
+
+def test_docs_injectors_md_is_what_the_catalogue_renders():
+    import importlib.machinery
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "render-injectors-doc"
+    render = importlib.machinery.SourceFileLoader("render_injectors_doc", str(script)).load_module()
+    assert render.TARGET.read_text() == render.render(), "run scripts/render-injectors-doc"
+    for name in catalogue():
+        assert f"\n## {name}\n" in render.render()
