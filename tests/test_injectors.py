@@ -100,10 +100,13 @@ def test_without_the_markers_nothing_is_attributed(document, extra, native, othe
 
 def test_docs_injectors_md_is_what_the_catalogue_renders():
     import importlib.machinery
+    import importlib.util
     from pathlib import Path
 
     script = Path(__file__).resolve().parent.parent / "scripts" / "render-injectors-doc"
-    render = importlib.machinery.SourceFileLoader("render_injectors_doc", str(script)).load_module()
+    loader = importlib.machinery.SourceFileLoader("render_injectors_doc", str(script))
+    render = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(render)
     assert render.TARGET.read_text() == render.render(), "run scripts/render-injectors-doc"
     for name in catalogue():
         assert f"\n## {name}\n" in render.render()
