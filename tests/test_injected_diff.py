@@ -98,3 +98,19 @@ def test_owner_diff_sets_the_injection_apart(case, cli, tmp_path):
     [item] = json.loads(out)["items"]
     assert item["changes"] == [] and {e["by"] for e in item["injected"]} == {case.injector}
     assert any("containers[name=" in e["path"] for e in item["injected"])
+
+
+def test_a_probe_the_injector_did_not_rewrite_stays_drift(cli, tmp_path):
+    """Istio keeps the originals of the probes it rewrote in ISTIO_KUBE_APP_PROBERS: a probe
+    change it did not record there is the user's (or someone else's), not Istio's."""
+    case = next(c for c in CASES if c.injected.name == "hello-probes.yaml.injected")
+    [(_, made)] = case.pairs()
+    made = copy.deepcopy(made)
+    proxy = next(c for c in made["spec"]["template"]["spec"]["initContainers"] if c["name"] == "istio-proxy")
+    for env in proxy["env"]:
+        if env["name"] == "ISTIO_KUBE_APP_PROBERS":
+            env["value"] = json.dumps({k: v for k, v in json.loads(env["value"]).items() if "/world/" not in k})
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", _write(tmp_path, "l.yaml", made), "-o", "json")
+    assert code == 1
+    [item] = json.loads(out)["items"]
+    assert item["changes"] and all("[name=world].livenessProbe" in c["path"] for c in item["changes"])

@@ -71,12 +71,14 @@ class _Explainer:
     def by(self, change: dict) -> tuple[str | None, str | None]:
         """(injector name, None) when an injection explains the change; (None, why) when it is an
         injector's container it does not explain; (None, None) otherwise."""
-        if change.get("type") == "removed":
-            return None, None
         parts = segments(change["path"])
         for injection in self.injections:
             injector = catalogue()[injection.name]
-            verdict = self._explains(injection, injector, parts, change["path"], change.get("live"))
+            if change.get("type") == "removed":
+                # only a rewrite replaces something (a probe's handler); nothing else is taken away
+                verdict = self._rewritten(injection, injector, parts)
+            else:
+                verdict = self._explains(injection, injector, parts, change["path"], change.get("live"))
             if verdict is True:
                 return injection.name, None
             if isinstance(verdict, str):
@@ -140,7 +142,25 @@ class _Explainer:
             volume = next((m.get("name") for m in container.get("volumeMounts") or [] if m.get("mountPath") == mount), "")
             listed = (injection.listed or {}).get("volumes") or []
             return _matches_any(data.get("mounts"), mount) or volume in listed or _matches_any(data.get("volumes"), volume)
-        return sub in (data.get("container_fields") or [])
+        return sub in (data.get("container_fields") or []) and self._recorded(injection, injector, name)
+
+    def _rewritten(self, injection: Injection, injector: Injector, parts) -> bool:
+        rest = _strip(parts, (*_template_path(self.kind), "spec"))
+        if not rest or len(rest) < 3 or rest[0][1] not in ("containers", "initContainers"):
+            return False
+        name = _item_name(rest[1])
+        return (name not in injection.container_names and rest[2][1] in (injector.data.get("container_fields") or [])
+                and injector.data.get("rewrites_recorded_in") is not None and self._recorded(injection, injector, name))
+
+    def _recorded(self, injection: Injection, injector: Injector, name) -> bool:
+        """Where the injector keeps the originals of what it rewrote: whether it did for this container."""
+        rule = injector.data.get("rewrites_recorded_in")
+        if not rule:
+            return True
+        holder = next((c for f in ("initContainers", "containers") for c in (self.pod.get("spec") or {}).get(f) or []
+                       if c.get("name") == rule["container"]), {})
+        value = next((e.get("value") for e in holder.get("env") or [] if e.get("name") == rule["env"]), None) or ""
+        return rule["key_contains"].replace("{container}", str(name)) in value
 
     def _image_ok(self, injector: Injector, field: str, name: str, path: str) -> bool | str:
         container = next((c for c in (self.pod.get("spec") or {}).get(field) or [] if c.get("name") == name), {})
