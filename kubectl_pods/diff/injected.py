@@ -43,6 +43,11 @@ def _strip(parts: list[tuple[str, str]], prefix: tuple[str, ...]) -> list[tuple[
     return parts[len(prefix):]
 
 
+def _container_named(pod: dict, name, fields: tuple[str, ...] = ("initContainers", "containers")) -> dict:
+    found: dict = next((c for f in fields for c in (pod.get("spec") or {}).get(f) or [] if c.get("name") == name), {})
+    return found
+
+
 def _matches_any(patterns, key: str) -> bool:
     return any(name_matches(p, key) for p in patterns or [])
 
@@ -74,6 +79,7 @@ class _Explainer:
         parts = segments(change["path"])
         for injection in self.injections:
             injector = catalogue()[injection.name]
+            verdict: bool | str
             if change.get("type") == "removed":
                 # only a rewrite replaces something (a probe's handler); nothing else is taken away
                 verdict = self._rewritten(injection, injector, parts)
@@ -88,7 +94,7 @@ class _Explainer:
     def _metadata_added(self, data: dict, rest, value) -> bool:
         """Annotations and labels the injector writes: one entry, or a whole map or metadata block
         added (a CronJob's job template gets its metadata from kube-inject)."""
-        entries = {"annotations": {}, "labels": {}}
+        entries: dict[str, dict] = {"annotations": {}, "labels": {}}
         if len(rest) == 2 and rest[0][1] in entries:
             entries[rest[0][1]] = {rest[1][1]: None}
         elif len(rest) == 1 and rest[0][1] in entries and isinstance(value, dict):
@@ -138,7 +144,7 @@ class _Explainer:
             return _matches_any(data.get("env"), _item_name(rest[1]) or "")
         if sub == "volumeMounts" and len(rest) >= 2:
             mount = _item_name(rest[1]) or ""
-            container = next((c for c in (self.pod.get("spec") or {}).get(field) or [] if c.get("name") == name), {})
+            container = _container_named(self.pod, name, (field,))
             volume = next((m.get("name") for m in container.get("volumeMounts") or [] if m.get("mountPath") == mount), "")
             listed = (injection.listed or {}).get("volumes") or []
             return _matches_any(data.get("mounts"), mount) or volume in listed or _matches_any(data.get("volumes"), volume)
@@ -157,14 +163,12 @@ class _Explainer:
         rule = injector.data.get("rewrites_recorded_in")
         if not rule:
             return True
-        holder = next((c for f in ("initContainers", "containers") for c in (self.pod.get("spec") or {}).get(f) or []
-                       if c.get("name") == rule["container"]), {})
+        holder = _container_named(self.pod, rule["container"])
         value = next((e.get("value") for e in holder.get("env") or [] if e.get("name") == rule["env"]), None) or ""
         return rule["key_contains"].replace("{container}", str(name)) in value
 
     def _image_ok(self, injector: Injector, field: str, name: str, path: str) -> bool | str:
-        container = next((c for c in (self.pod.get("spec") or {}).get(field) or [] if c.get("name") == name), {})
-        image = container.get("image") or ""
+        image = _container_named(self.pod, name, (field,)).get("image") or ""
         for rule in injector.data.get("images") or []:
             if rule.get("container") != name or (rule.get("unless_annotation") in self.annotations):
                 continue
@@ -176,9 +180,8 @@ class _Explainer:
                     return (f"{name}'s image {image} is not the version {injector.name} recorded "
                             f"({rule['tag_from_annotation']}: {expected})")
             if rule.get("same_as"):
-                other = next((c for f in ("initContainers", "containers") for c in (self.pod.get("spec") or {}).get(f) or []
-                              if c.get("name") == rule["same_as"]), None)
-                if other is not None and other.get("image") != image:
+                other = _container_named(self.pod, rule["same_as"])
+                if other and other.get("image") != image:
                     return f"{name}'s image {image} differs from {rule['same_as']}'s, which {injector.name} writes alike"
         found = _CONTAINER.match(path)
         image_path = f"{found.group(1)}.image" if found else path

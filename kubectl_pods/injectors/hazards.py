@@ -180,7 +180,7 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         start, by = redirect[0] + 1, f"`{names[redirect[0]]}` has redirected the pod's outbound traffic to the proxy"
     else:
         return []
-    proxy = hazard.get("proxy")
+    proxy = str(hazard.get("proxy"))
     proxy_at = names.index(proxy) if injection.mode == NATIVE and proxy in names else len(names)
     uid = _proxy_uid(pod, injector)
     users = [(i, c) for i, c in enumerate(inits) if c.get("name") not in injected]
@@ -188,8 +188,10 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         before = [c.get("name") for i, c in users if i < proxy_at]
         after = [c.get("name") for i, c in users if i > proxy_at]
         if before or after:
-            notes.append(f"native order: {('init containers before `' + proxy + '`: ' + _names(before)) if before else 'no init container of yours runs before `' + proxy + '`'}"
-                         f"{('; after it, with the proxy running: ' + _names(after)) if after else ''}.")
+            first = (f"init containers before `{proxy}`: {_names(before)}" if before
+                     else f"no init container of yours runs before `{proxy}`")
+            then = f"; after it, with the proxy running: {_names(after)}" if after else ""
+            notes.append(f"native order: {first}{then}.")
     affected = [c.get("name") for i, c in users if start <= i < proxy_at and _runs_as(pod, c) != uid]
     if not affected:
         return []
