@@ -114,3 +114,40 @@ def test_a_probe_the_injector_did_not_rewrite_stays_drift(cli, tmp_path):
     assert code == 1
     [item] = json.loads(out)["items"]
     assert item["changes"] and all("[name=world].livenessProbe" in c["path"] for c in item["changes"])
+
+
+def test_a_proxy_image_set_after_creation_is_drift_even_when_it_looks_like_the_injectors(cli, tmp_path):
+    """On a live pod, managedFields say who wrote the image: a manager after the pod's creator
+    (`kubectl set image`) is a hand edit, whatever the image."""
+    case = next(c for c in CASES if c.injected.name == "inject_emojivoto_pod.golden.yml" and "regular" in c.shows)
+    [(_, made)] = case.pairs()
+    made = copy.deepcopy(made)
+    image = {"f:spec": {"f:containers": {'k:{"name":"linkerd-proxy"}': {"f:image": {}}}}}
+    made["metadata"]["managedFields"] = [
+        {"manager": "kubectl-create", "operation": "Update", "time": "2026-01-01T00:00:00Z", "fieldsV1": image},
+        {"manager": "kubectl-set", "operation": "Update", "time": "2026-01-02T00:00:00Z", "fieldsV1": image}]
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", _write(tmp_path, "l.yaml", made), "-o", "json")
+    assert code == 1
+    [item] = json.loads(out)["items"]
+    [change] = item["changes"]
+    assert change["path"] == "spec.containers[name=linkerd-proxy]" and "kubectl-set" in change["message"]
+    made["metadata"]["managedFields"].pop()
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", _write(tmp_path, "l.yaml", made), "-o", "json")
+    assert code == 0 and json.loads(out)["items"][0]["changes"] == []
+
+
+def test_an_image_rule_same_as_another_injected_container(monkeypatch):
+    from kubectl_pods.diff import injected as module
+    from kubectl_pods.injectors.catalogue import Injector, catalogue
+
+    entry = copy.deepcopy(catalogue()["istio"].data)
+    entry["images"] = [{"container": "istio-proxy", "same_as": "istio-init"}]
+    monkeypatch.setattr(module, "catalogue", lambda: {"istio": Injector("istio", entry)})
+    case = next(c for c in CASES if c.injected.name == "job-old-version.yaml.injected")
+    [(wrote, made)] = case.pairs()
+    pod = pod_from_template(made)
+    change = {"path": "spec.containers[name=istio-proxy]", "type": "added", "live": {}}
+    assert module._Explainer(pod).by(change) == ("istio", None)
+    next(c for c in pod["spec"]["containers"] if c["name"] == "istio-proxy")["image"] = "proxyv2:other"
+    by, why = module._Explainer(pod).by(change)
+    assert by is None and "differs from istio-init's" in why
