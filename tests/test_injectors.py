@@ -110,3 +110,18 @@ def test_docs_injectors_md_is_what_the_catalogue_renders():
     assert render.TARGET.read_text() == render.render(), "run scripts/render-injectors-doc"
     for name in catalogue():
         assert f"\n## {name}\n" in render.render()
+
+
+def test_a_marker_key_written_as_a_pattern_matches_any_such_annotation(monkeypatch):
+    from kubectl_pods.injectors import recognise as module
+    from kubectl_pods.injectors.catalogue import Injector
+
+    entry = copy.deepcopy(catalogue()["istio"].data)
+    entry["pod_markers"] = {"annotations": {"^example\\.com/.+$": "^[0-9]+,"}, "labels": {}}
+    monkeypatch.setattr(module, "catalogue", lambda: {"istio": Injector("istio", entry)})
+    pod = {"metadata": {"annotations": {"example.com/db": "3,image"}},
+           "spec": {"containers": [{"name": "app"}, {"name": "istio-proxy"}]}}
+    [found] = module.recognise(pod)
+    assert found.marker == "annotation example.com/db" and found.container_names == ["istio-proxy"]
+    pod["metadata"]["annotations"] = {"example.com/db": "not a generation"}
+    assert module.recognise(pod) == []

@@ -106,7 +106,7 @@ class _Explainer:
             return False
         markers = data.get("pod_markers") or {}
         return any(entries.values()) and all(
-            _matches_any(data.get(f"{field}_added"), key) or key in (markers.get(field) or {})
+            _matches_any(data.get(f"{field}_added"), key) or _matches_any(markers.get(field), key)
             for field, keys in entries.items() for key in keys)
 
     def _explains(self, injection: Injection, injector: Injector, parts, path: str, value=None) -> bool | str:
