@@ -113,8 +113,11 @@ def test_docs_injectors_md_is_what_the_catalogue_renders():
 
 
 def test_a_marker_key_written_as_a_pattern_matches_any_such_annotation(monkeypatch):
-    from kubectl_pods.injectors import recognise as module
+    import importlib
+
     from kubectl_pods.injectors.catalogue import Injector
+
+    module = importlib.import_module("kubectl_pods.injectors.recognise")  # the module, not the function
 
     entry = copy.deepcopy(catalogue()["istio"].data)
     entry["pod_markers"] = {"annotations": {"^example\\.com/.+$": "^[0-9]+,"}, "labels": {}}
