@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from kubectl_pods.render.structured import dump_yaml
 from kubectl_pods.render.unavailable import unavailable_lines
+from kubectl_pods.report_types import DiffItem
 
 INDENT = "    "
 
@@ -41,7 +42,7 @@ def _revision(revision: dict | None) -> list[str]:
 
 
 def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable: Sequence[dict] = (),
-                  unmatched: Sequence[dict] = ()) -> str:
+                  unmatched: Sequence[DiffItem] = ()) -> str:
     out = []
     for entry in groups:
         out.append(_header(entry))
@@ -66,8 +67,8 @@ def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable:
             if change["type"] != "removed":
                 out += [f"{INDENT}+ {line}" for line in _value(change["live"])]
             out.append("")
-    for item in unmatched:
-        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: {item['skipped']}")
+    for missing in unmatched:
+        out.append(f"{missing['kind'].lower()} {missing['name']}: {missing['changes'][0].get('message')}")
     for item in skipped:
         out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
     out += unavailable_lines(list(unavailable))
