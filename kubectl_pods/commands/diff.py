@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named,
-                                          refuse_together)
-from kubectl_pods.errors import UserError
+                                          refuse_together, report_nothing_found)
+from kubectl_pods.errors import NoPodsFound, UserError
 from kubectl_pods.options import KubeOptions
 
 OUTPUTS = ("text", "unified", "json")
@@ -51,4 +51,9 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
         return across_clusters(named(chosen), output, options, settings)
     from kubectl_pods.commands.diff_run import diff_one
 
-    return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)
+    try:
+        return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)
+    except NoPodsFound as found:
+        from kubectl_pods.render.diff_stream import HEADER
+
+        return report_nothing_found(found, output, HEADER)
