@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kubectl_pods.diff.paths import Identity, IgnoreRules, format_path
 
 # -- nothing matched: exit 0 and kubectl get's words (kubectl/pkg/cmd/get/get.go) -----------------
 NOTHING = [
@@ -35,3 +40,51 @@ def test_nothing_matched_in_json_is_an_empty_list_and_nothing_on_stderr(cli, kub
 def test_a_pod_asked_by_name_that_is_not_there_is_still_an_error(cli, kubeconfig):
     code, out, err = cli("explain", "nosuch", "--kubeconfig", kubeconfig)
     assert (code, out) == (2, "") and err.startswith('error: pods "nosuch" not found')
+
+
+# -- --ignore: a malformed path is an error, one that names nothing a warning ---------------------
+def _pair(tmp_path, image="nginx:1.28"):
+    import yaml
+
+    from tests.conftest import oracle_cases
+
+    case = next(c for c in oracle_cases("drift.json") if c["id"] == "drift-combo")
+    intended, live = tmp_path / "intended.yaml", tmp_path / "live.yaml"
+    intended.write_text(yaml.safe_dump(case["intended"]))
+    live.write_text(yaml.safe_dump(case["live"]))
+    return ["-f", str(intended), "--live", str(live)]
+
+
+def test_a_malformed_ignore_path_is_an_error_before_anything_is_read(cli, tmp_path):
+    code, out, err = cli("diff", *_pair(tmp_path), "--ignore", "spec.containers[name=*.image")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: invalid --ignore 'spec.containers[name=*.image': ") and err.count("\n") == 1
+
+
+def test_an_ignore_path_that_names_no_field_is_one_warning_line(cli, tmp_path):
+    code, out, err = cli("diff", *_pair(tmp_path), "--ignore", "spec.nothing.here", "--ignore",
+                         "spec.containers[name=*].image")
+    assert code == 1 and "spec.containers[name=app].image" not in out
+    assert err == "warning: --ignore 'spec.nothing.here' names no field of the objects compared\n"
+
+
+def test_an_ignore_path_of_a_field_without_drift_is_no_warning(cli, tmp_path):
+    code, _, err = cli("diff", *_pair(tmp_path), "--ignore", "spec.containers[name=*].name")
+    assert code == 1 and err == ""
+
+
+_parts = st.lists(st.one_of(st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmatch=True),
+                            st.text(min_size=1, max_size=8).filter(lambda t: '"' not in t and "\\" not in t),
+                            st.integers(0, 9),
+                            st.dictionaries(st.sampled_from(["name", "key", "effect"]),
+                                            st.from_regex(r"[a-z0-9.-]{0,6}", fullmatch=True),
+                                            min_size=1, max_size=2).map(Identity)),
+                  min_size=1, max_size=5).filter(lambda parts: isinstance(parts[0], str) and  # a path starts
+                                                 not isinstance(parts[0], Identity) and        # with a plain key
+                                                 re.fullmatch(r"[A-Za-z0-9_-]+", parts[0]) is not None)
+
+
+@given(_parts)
+def test_every_path_diff_reports_is_a_valid_ignore_path_that_ignores_itself(parts):
+    path = format_path(parts)
+    assert IgnoreRules([path])(path)

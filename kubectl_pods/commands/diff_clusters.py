@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from kubectl_pods.commands.common import for_context
 from kubectl_pods.diff.changes import ADDED, REMOVED
+from kubectl_pods.diff.paths import IgnoreRules
 from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.report_types import ChangeType, DiffItem
@@ -46,13 +47,12 @@ def drift_findings(item: dict) -> list[str]:
             f"{json.dumps(change.get('live'))}" for change in item.get("changes") or []]
 
 
-def against(names: tuple[str, ...], output: str, ignore: list[str], options: KubeOptions,
+def against(names: tuple[str, ...], output: str, ignore: IgnoreRules, options: KubeOptions,
             context: str | None, other_context: str) -> int:
     """The pods of `context` (the current one if None) against their counterparts on
     `other_context`, which stand as the intended side (diff/cross.py)."""
     from kubectl_pods.commands.diff_targets import cluster_facts
     from kubectl_pods.diff.cross import cross_changes, match
-    from kubectl_pods.diff.paths import ignore_matcher
     from kubectl_pods.diff.report import report_item
     from kubectl_pods.render.diff_stream import DiffWriter
     from kubectl_pods.sources.live import LiveSide
@@ -71,11 +71,11 @@ def against(names: tuple[str, ...], output: str, ignore: list[str], options: Kub
     pairs, only_here, only_there = match(left, right)
     if names:
         only_there = []  # asked about these pods only, not about what else runs there
-    ignored = ignore_matcher(ignore)
     writer = DiffWriter(sys.stdout, output)
     for live, other in pairs:
+        ignore.note_fields(live, other)
         changes = [c for c in cross_changes(live, other, cluster_facts(here, live), cluster_facts(there, other))
-                   if not ignored(c["path"])]
+                   if not ignore(c["path"])]
         writer.add({**report_item(live, changes), "context": name_here,
                     "comparedWith": f"pod {(other.get('metadata') or {}).get('name')} of context {other_context}"})
     # A pod on one side only is a change of the whole object: added here, or removed from here.
