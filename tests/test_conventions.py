@@ -88,3 +88,20 @@ _parts = st.lists(st.one_of(st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmat
 def test_every_path_diff_reports_is_a_valid_ignore_path_that_ignores_itself(parts):
     path = format_path(parts)
     assert IgnoreRules([path])(path)
+
+
+# -- the same note for many pods is one line ------------------------------------------------------
+def test_pods_without_last_applied_are_one_line_not_one_each(cli, tmp_path):
+    import yaml
+
+    pods = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"web-{i}", "namespace": "shop"},
+             "spec": {"containers": [{"name": "app", "image": "nginx"}]}} for i in range(5)]
+    live = tmp_path / "live.yaml"
+    live.write_text(yaml.safe_dump_all(pods))
+    code, out, _ = cli("diff", *[p["metadata"]["name"] for p in pods], "--live", str(live))
+    assert code == 2
+    assert out == ("pod web-0 (+4 like it): not compared: no last-applied configuration (not created with kubectl "
+                   "apply); use -f, --pattern or --owner\n")
+    code, out, _ = cli("diff", "web-3", "--live", str(live))
+    assert out == ("pod web-3: not compared: no last-applied configuration (not created with kubectl apply); "
+                   "use -f, --pattern or --owner\n")

@@ -69,8 +69,13 @@ def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable:
             out.append("")
     for missing in unmatched:
         out.append(f"{missing['kind'].lower()} {missing['name']}: {missing['changes'][0].get('message')}")
+    # The same reason for many objects is one line, as explain groups pods: `pod web-1 (+1999 like it)`.
+    by_reason: dict[tuple[str, str], list[str]] = {}
     for item in skipped:
-        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
+        by_reason.setdefault(((item.get("kind") or "Pod").lower(), item["skipped"]), []).append(str(item["name"]))
+    for (kind, reason), names in by_reason.items():
+        more = f" (+{len(names) - 1} like it)" if len(names) > 1 else ""
+        out.append(f"{kind} {names[0]}{more}: not compared: {reason}")
     out += unavailable_lines(list(unavailable))
     return "\n".join(out).rstrip() + "\n"
 
