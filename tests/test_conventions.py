@@ -105,3 +105,42 @@ def test_pods_without_last_applied_are_one_line_not_one_each(cli, tmp_path):
     code, out, _ = cli("diff", "web-3", "--live", str(live))
     assert out == ("pod web-3: not compared: no last-applied configuration (not created with kubectl apply); "
                    "use -f, --pattern or --owner\n")
+
+
+# -- plurals --------------------------------------------------------------------------------------
+def _write_pods(tmp_path, pods) -> str:
+    import yaml
+
+    path = tmp_path / "pods.yaml"
+    path.write_text(yaml.safe_dump_all(pods))
+    return str(path)
+
+
+def _pod(name, image="nginx:1.27", **spec):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "app", "image": image}], **spec}}
+
+
+CRASHED_ONCE = {**_pod("once"), "status": {"phase": "Running", "containerStatuses": [{
+    "name": "app", "image": "nginx:1.27", "ready": False, "restartCount": 1,
+    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+    "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": "2026-01-01T00:00:00Z",
+                                 "finishedAt": "2026-01-01T00:00:05Z"}}}]}}
+
+
+def test_one_of_a_thing_is_said_in_the_singular(cli, tmp_path):
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [_pod("web")]))
+    assert "READY will count 1 container (apps and sidecars)." in out
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [CRASHED_ONCE]))
+    assert "exit 1, 1 restart" in out and "1 restarts" not in out
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [CRASHED_ONCE]), "--timeline")
+    assert "app, 1 restart" in out and "1 restarts" not in out
+
+
+@pytest.mark.parametrize("images,footer", [(["a:1", "b:1", "c:1"], "3 pods;"),
+                                           (["a:1", "a:1", "c:1"], "3 pods in 2 groups;"),
+                                           (["a:1", "a:1", "a:1"], "3 pods in 1 group;")])
+def test_the_summary_counts_groups_only_where_pods_are_grouped(cli, tmp_path, images, footer):
+    pods = [_pod(f"web-{i}", image) for i, image in enumerate(images)]
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, pods))
+    assert out.splitlines()[-1].startswith(footer)

@@ -16,10 +16,10 @@ from kubectl_pods.diff.admission import ClusterFacts, align_generated_names
 from kubectl_pods.diff.bookkeeping import last_applied
 from kubectl_pods.diff.report import Comparison
 from kubectl_pods.errors import UserError
+from kubectl_pods.report_types import Revision, SkippedItem
 from kubectl_pods.sources import PodInput
 from kubectl_pods.sources.live import LiveSide
 from kubectl_pods.sources.shape import check
-from kubectl_pods.report_types import Revision, SkippedItem
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 

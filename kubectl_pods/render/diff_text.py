@@ -6,6 +6,7 @@ import difflib
 import json
 from collections.abc import Sequence
 
+from kubectl_pods.kube.words import counted
 from kubectl_pods.render.structured import dump_yaml
 from kubectl_pods.render.unavailable import unavailable_lines
 from kubectl_pods.report_types import DiffItem
@@ -25,7 +26,7 @@ def _header(entry: dict) -> str:
     if kind != "Pod":
         of = kind
     elif owner:
-        of = f"{len(entry['pods'])}/{entry['ofOwner']} pods of {owner['kind']} {owner['name']}"
+        of = f"{len(entry['pods'])}/{counted(entry['ofOwner'], 'pod')} of {owner['kind']} {owner['name']}"
     else:
         of = f"{len(entry['pods'])} pods" if len(entry["pods"]) > 1 else "pod"
     namespace = entry["pods"][0]["namespace"]
