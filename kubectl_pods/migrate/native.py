@@ -1,14 +1,15 @@
 """`migrate`: the edits that turn legacy sidecars (helpers in `containers`) into native sidecars
 (pure).
 
-A native sidecar is an init container with `restartPolicy: Always` (KEP-753; kubelet
-`pkg/kubelet/kuberuntime/kuberuntime_container.go` starts it in init order and does not wait for it
-to exit; `pkg/kubelet/status` leaves it out of the pod's completion; termination stops it after the
-app containers, since 1.29). Each one moves to the end of `initContainers`, so it still starts after
-every init container, as it did in `containers`; nothing else of the container changes.
-`--wait-for-ready` gives it a startupProbe copied from its readinessProbe: the kubelet starts the
-next container only once a sidecar's startupProbe has passed (kuberuntime_manager.go
-computeInitContainerActions), so the app starts once the sidecar serves.
+A native sidecar is an init container with `restartPolicy: Always` (KEP-753). The kubelet (v1.33,
+`pkg/kubelet/kuberuntime/kuberuntime_container.go` computeInitContainerActions) starts it in init
+order without waiting for it to exit, and, when it has a startupProbe, starts the next container
+only once that probe has passed; the pod completes without it; on deletion
+(killContainersWithSyncResult with `kuberuntime_termination_order.go`) it is stopped after the app
+containers, where regular containers are all stopped at once. Each one moves to the end of
+`initContainers`, so it still starts after every init container, as it did in `containers`;
+nothing else of the container changes. `--wait-for-ready` gives it a startupProbe copied from its
+readinessProbe, so the app starts once the sidecar serves.
 """
 
 from __future__ import annotations
