@@ -94,6 +94,7 @@ def plan_migrate(obj: dict, sidecars: list[str], wait_for_ready: bool) -> Plan:
 
 
 def _summary(obj: dict, spec: dict, apps: list[str], sidecars: list[str], ordering: list, wait: bool) -> str:
+    """One line: what changes for the object (completion, order of start and stop)."""
     who = label(obj)
     if completes(obj, spec):
         head = f"{who} now completes when {_names(apps)} {'exits' if len(apps) == 1 else 'exit'}; " \
@@ -102,12 +103,14 @@ def _summary(obj: dict, spec: dict, apps: list[str], sidecars: list[str], orderi
         head = f"{who}: {_names(sidecars)} now {'starts' if len(sidecars) == 1 else 'start'} before " \
                f"{_names(apps)} and {'is' if len(sidecars) == 1 else 'are'} stopped after {'it' if len(apps) == 1 else 'them'}"
     strong = [o for o in ordering if o]
-    weak = [s for s, o in zip(sidecars, ordering) if not o]
     parts = []
     if strong:
         parts.append(f"{_names(apps)} {'starts' if len(apps) == 1 else 'start'} once " + " and ".join(strong))
-    if weak:
-        hint = "it has no readinessProbe to copy" if wait else "--wait-for-ready makes one from its readinessProbe"
-        parts.append(f"{_names(weak)} only {'has' if len(weak) == 1 else 'have'} to be running, not ready, before "
-                     f"the next container starts (no startupProbe: {hint})")
+    for name, order in zip(sidecars, ordering):
+        if order:
+            continue
+        readiness = bool(next(c for c in spec["containers"] if c.get("name") == name).get("readinessProbe"))
+        hint = ("no startupProbe; --wait-for-ready makes one from its readinessProbe" if readiness and not wait
+                else "no startupProbe and no readinessProbe for --wait-for-ready to copy")
+        parts.append(f"the next container starts as soon as `{name}` runs, not once it serves (weak ordering: {hint})")
     return head + "; " + "; ".join(parts)
