@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from kubectl_pods.errors import UserError
@@ -20,6 +21,7 @@ from kubectl_pods.lifecycle.status_column import status_columns
 from kubectl_pods.lifecycle.termination import termination
 from kubectl_pods.lifecycle.warnings import shape_warnings
 from kubectl_pods.lifecycle.what_if import what_if
+from kubectl_pods.report_types import Backoff, ContainerEntry, EventRow, Explanation
 from kubectl_pods.sources import PodInput
 
 JOB_KINDS = ("Job", "CronJob")
@@ -36,7 +38,7 @@ def parse_what_if(text: str) -> tuple[str, int]:
 
 
 def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
-                what_ifs: list[tuple[str, int]] = ()) -> dict:
+                what_ifs: Sequence[tuple[str, int]] = ()) -> Explanation:
     pod = item.pod
     live = bool(pod.get("status")) and not item.is_template
     refs = containers(pod, sidecars_supported=live or versions.native_sidecars(version))
@@ -46,7 +48,9 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
     injections = recognise(pod, item.outer_metadata)
     injected = injected_by(injections)
 
-    will_restart, backoffs, entries = {}, {}, []
+    will_restart: dict[str, bool] = {}
+    backoffs: dict[str, Backoff | None] = {}
+    entries: list[ContainerEntry] = []
     for ref in refs:
         status = statuses.get(ref.name)
         will_restart[ref.name] = runs_or_will_run(rules[ref.name], status)
@@ -116,22 +120,24 @@ def _alive(status: dict | None, will_restart: bool) -> bool:
     return kind == "waiting" and details.get("reason") not in ("PodInitializing", None) and will_restart
 
 
-def attach_events(explanation: dict, events: list[dict]) -> dict:
+def attach_events(explanation: Explanation, events: list[dict]) -> Explanation:
     """Adds the pod's events (oldest first), each with the container it is about."""
-    rows = []
-    for event in events:
-        field_path = (event.get("involvedObject") or {}).get("fieldPath") or ""
-        match = _FIELD_PATH.match(field_path)
-        rows.append({
-            "time": event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp"),
-            "type": event.get("type"), "reason": event.get("reason"),
-            "message": event.get("message"), "count": event.get("count") or 1,
-            "container": match.group(1) if match else None,
-        })
-    return {**explanation, "events": rows}
+    return {**explanation, "events": [event_row(event) for event in events]}
 
 
-def group_key(explanation: dict) -> str:
+def event_row(event: dict) -> EventRow:
+    """An event as the report holds it: its last time, and the container it is about."""
+    field_path = (event.get("involvedObject") or {}).get("fieldPath") or ""
+    match = _FIELD_PATH.match(field_path)
+    return {
+        "time": event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp"),
+        "type": event.get("type"), "reason": event.get("reason"),
+        "message": event.get("message"), "count": event.get("count") or 1,
+        "container": match.group(1) if match else None,
+    }
+
+
+def group_key(explanation: Explanation) -> str:
     """Pods with the same containers, status and problem share a key (for the summary)."""
     shape = [(c["name"], c["role"], c["image"]) for c in explanation["containers"]]
     blocked = explanation["blockedBy"]

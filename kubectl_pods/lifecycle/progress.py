@@ -7,10 +7,11 @@ from datetime import datetime
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, condition, state_of
 from kubectl_pods.kube.timefmt import parse_time
 from kubectl_pods.lifecycle import backoff
+from kubectl_pods.report_types import Backoff, Blocked, ContainerState, TerminationInfo
 from kubectl_pods.lifecycle.exit_codes import STUCK_WAITING_REASONS, WAITING_REASONS, meaning, signal_name, signal_of
 
 
-def termination_info(terminated: dict | None) -> dict | None:
+def termination_info(terminated: dict | None) -> TerminationInfo | None:
     if not terminated:
         return None
     code = terminated.get("exitCode")
@@ -26,23 +27,22 @@ def termination_info(terminated: dict | None) -> dict | None:
     }
 
 
-def container_state(status: dict | None) -> dict | None:
+def container_state(status: dict | None) -> ContainerState | None:
     """The current state, with its reason explained; None when the kubelet reported nothing."""
     if status is None:
         return None
     kind, details = state_of(status)
-    result = {"state": kind, "reason": details.get("reason"), "message": details.get("message")}
+    result: ContainerState = {"state": kind, "reason": details.get("reason"), "message": details.get("message")}
     if kind == "running":
         result["startedAt"] = details.get("startedAt")
     elif kind == "terminated":
-        result.update(termination_info(details))
-        result["state"] = "terminated"
+        result.update(termination_info(details) or {})
     elif kind == "waiting" and details.get("reason") in WAITING_REASONS:
         result["meaning"] = WAITING_REASONS[details["reason"]]
     return result
 
 
-def backoff_of(status: dict | None, restarts_pending: bool, now: datetime | None) -> dict | None:
+def backoff_of(status: dict | None, restarts_pending: bool, now: datetime | None) -> Backoff | None:
     """The crash-loop back-off a container is in (or about to be in), with the next restart time."""
     if not status or not restarts_pending:
         return None
@@ -67,7 +67,7 @@ def backoff_of(status: dict | None, restarts_pending: bool, now: datetime | None
     }
 
 
-def _crash_text(status: dict, back: dict | None) -> str:
+def _crash_text(status: dict, back: Backoff | None) -> str:
     kind, details = state_of(status)
     last = details if kind == "terminated" else ((status.get("lastState") or {}).get("terminated") or {})
     code = last.get("exitCode")
@@ -84,7 +84,7 @@ def _crash_text(status: dict, back: dict | None) -> str:
 
 
 def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
-               backoffs: dict[str, dict | None], will_restart: dict[str, bool]) -> dict | None:
+               backoffs: dict[str, Backoff | None], will_restart: dict[str, bool]) -> Blocked | None:
     """The container and the reason the pod cannot go on, or None when nothing holds it."""
     meta, pod_status = pod.get("metadata") or {}, pod.get("status") or {}
     phase = pod_status.get("phase")
@@ -124,7 +124,7 @@ def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
     return None
 
 
-def _why(label: str, ref: ContainerRef, status: dict | None, back: dict | None,
+def _why(label: str, ref: ContainerRef, status: dict | None, back: Backoff | None,
          will_restart: bool, phase: str | None) -> str:
     if status is None:
         return f"{label} has no status yet: it is being created"

@@ -6,6 +6,7 @@ import textwrap
 
 from kubectl_pods.lifecycle.backoff import RESYNC_WAIT_SECONDS
 from kubectl_pods.render.table import table
+from kubectl_pods.report_types import ContainerEntry, Explanation
 
 WIDTH = 100
 
@@ -14,7 +15,7 @@ def _wrap(text: str, indent: str = "  ", hanging: str = "    ") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging)
 
 
-def _state_text(container: dict) -> str:
+def _state_text(container: ContainerEntry) -> str:
     state = container["state"]
     if state is None:
         return "-"
@@ -28,10 +29,11 @@ def _state_text(container: dict) -> str:
     return "unknown"
 
 
-def render_detail(item: dict) -> str:
+def render_detail(item: Explanation) -> str:
     out = []
     where = f" (namespace {item['namespace']})" if item.get("namespace") else ""
-    origin = f" · template of {item['templateOf']['kind']} {item['templateOf']['name']}" if item.get("templateOf") else ""
+    owner = item["templateOf"]
+    origin = f" · template of {owner['kind']} {owner['name']}" if owner else ""
     out.append(f"Pod {item['name']}{where}{origin} · Kubernetes {item['k8sVersion']} · "
                f"restartPolicy {item['restartPolicy']}")
     if item["status"] is not None:
@@ -61,8 +63,8 @@ def render_detail(item: dict) -> str:
         out.append(table(["NAME", "ROLE", "STATE", "READY", "RESTARTS", "RESTART POLICY"], rows, "  "))
     for c in item["containers"]:
         details = []
-        state = c["state"] or {}
-        if state.get("meaning"):
+        state = c["state"]
+        if state and state.get("meaning"):
             details.append(f"now: {state['meaning']}" + (f" — {state['message']}" if state.get("message") else ""))
         if c["lastTermination"]:
             last = c["lastTermination"]
@@ -98,8 +100,8 @@ def render_detail(item: dict) -> str:
                      "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
 
     out += ["", f"Termination order (grace period {item['termination']['gracePeriodSeconds']}s)"]
-    for number, stage in enumerate(item["terminationOrder"], 1):
-        out.append(f"  {number}. {', '.join(stage)}")
+    for number, group in enumerate(item["terminationOrder"], 1):
+        out.append(f"  {number}. {', '.join(group)}")
     if not item["terminationOrder"]:
         out.append("  nothing is running")
     for note in item["termination"]["notes"]:
