@@ -9,7 +9,7 @@ from kubectl_pods.report_types import ShapeWarning
 
 # Names that usually mean "a helper beside the app": a last resort, for containers that neither
 # `scaffold`'s roles annotation nor an injector's markers account for (the warning says it is a guess).
-HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "log-shipper",
+HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "log-shipper", "logshipper",
                 "fluent-bit", "fluentd", "vector", "promtail", "cloud-sql-proxy", "vault-agent",
                 "otel-collector", "ambassador", "adapter", "exporter")
 ROLE_ANNOTATION = "kubectl-pods.dev/roles"
