@@ -8,6 +8,8 @@ import re
 from datetime import datetime
 
 from kubectl_pods.errors import UserError
+from kubectl_pods.injectors import injected_by, recognise
+from kubectl_pods.injectors.hazards import injection_report
 from kubectl_pods.kube import versions
 from kubectl_pods.kube.pods import SIDECAR, containers, state_of, statuses_by_name
 from kubectl_pods.lifecycle import backoff
@@ -54,6 +56,8 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
     # nor does one being deleted (container/helpers.go ShouldContainerBeRestarted).
     meta = pod.get("metadata") or {}
     finishing = live and ((pod.get("status") or {}).get("phase") in TERMINAL_PHASES or bool(meta.get("deletionTimestamp")))
+    injections = recognise(pod, item.outer_metadata)
+    injected = injected_by(injections)
 
     will_restart, backoffs, entries, stops = {}, {}, [], {}
     for ref in refs:
@@ -68,6 +72,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         stops[ref.name] = now_stop or last_stop
         entries.append({
             "name": ref.name, "role": ref.role, "index": ref.index, "image": ref.spec.get("image"),
+            "injectedBy": injected.get(ref.name),
             "restartPolicy": rules[ref.name].policy, "restartRule": rules[ref.name].describe(),
             "state": container_state(status, now_stop),
             "ready": bool(status and status.get("ready")),
@@ -90,6 +95,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         if name not in known:
             raise UserError(f"--what-if: pod {item.name} has no container {name!r} "
                             f"(it has {', '.join(sorted(known))})")
+    injector_warnings, injectors = injection_report(pod, injections, version, is_job, not live)
     return {
         "name": item.name,
         "namespace": meta.get("namespace"),
@@ -115,7 +121,8 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart, rows, node, now, stops) if live else None,
         "deletion": deletion(pod, refs, statuses, now) if live else None,
         "nodeStatus": node_report(pod, node) if live else None,
-        "warnings": shape_warnings(pod, refs, version, is_job, not live),
+        "injectors": injectors,
+        "warnings": shape_warnings(pod, refs, version, is_job, not live, injected) + injector_warnings,
         "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
         "events": rows or [],
     }

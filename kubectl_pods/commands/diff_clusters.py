@@ -12,7 +12,7 @@ from kubectl_pods.options import KubeOptions
 
 def across_clusters(contexts: list[str], output: str, options: KubeOptions, settings: dict) -> int:
     from kubectl_pods.commands import across
-    from kubectl_pods.commands.diff import diff_one
+    from kubectl_pods.commands.diff_run import diff_one
     from kubectl_pods.render.diff_stream import HEADER, DiffWriter
 
     def work(context: str, out, errors: list[str]):

@@ -13,6 +13,7 @@ from typing import Callable
 
 from kubectl_pods.diff import admission, bookkeeping, controllers, defaults
 from kubectl_pods.diff.admission import ClusterFacts
+from kubectl_pods.diff.changes import changed_paths
 from kubectl_pods.kube.jsoncopy import copy_json
 from kubectl_pods.kube.quantity import canonical, quantity_value
 
@@ -193,8 +194,6 @@ def _stored(obj: dict) -> bool:
 def server_filled(intended: dict, live: dict, intended_is_template: bool = False,
                   facts: ClusterFacts | None = None) -> list[dict]:
     """Which field each step filled (or, for the bookkeeping steps, set aside): `--explain-defaults`."""
-    from kubectl_pods.diff.compare import changed_paths
-
     pair = _prepare(intended, live, intended_is_template, facts)
     filled = []
     for step in _applicable(pair):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kubectl_pods.diff.admission import ClusterFacts
-from kubectl_pods.diff.compare import ADDED, REMOVED, diff_objects
+from kubectl_pods.diff.changes import ADDED, REMOVED
+from kubectl_pods.diff.compare import diff_objects
 from kubectl_pods.diff.owner import managers_of
 from kubectl_pods.diff.paths import ignore_matcher
 

@@ -6,7 +6,8 @@ from kubectl_pods.kube import versions
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef
 from kubectl_pods.lifecycle.restarts import pod_restart_policy
 
-# Names that usually mean "a helper beside the app", for pods not written by `scaffold`.
+# Names that usually mean "a helper beside the app": a last resort, for containers that neither
+# `scaffold`'s roles annotation nor an injector's markers account for (the warning says it is a guess).
 HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "log-shipper",
                 "fluent-bit", "fluentd", "vector", "promtail", "cloud-sql-proxy", "vault-agent",
                 "otel-collector", "ambassador", "adapter", "exporter")
@@ -32,19 +33,25 @@ def _looks_like_helper(ref: ContainerRef, roles: dict[str, str]) -> bool:
 
 
 def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int],
-                   is_job: bool, is_manifest: bool) -> list[dict]:
+                   is_job: bool, is_manifest: bool, injected: dict[str, str] | None = None) -> list[dict]:
+    """`injected`: containers an injector wrote (`injectors.injected_by`); their hazards are the
+    injector's (`injectors/hazards.py`), so the name guess below leaves them alone."""
     found: list[dict] = []
+    injected = injected or {}
     policy = pod_restart_policy(pod)
     roles = declared_roles(pod)
     apps = [r for r in refs if r.role == APP]
-    sidecar_shaped = [r for r in refs if r.role in (INIT, SIDECAR) and r.spec.get("restartPolicy") == "Always"]
+    sidecar_shaped = [r for r in refs if r.role in (INIT, SIDECAR) and r.spec.get("restartPolicy") == "Always"
+                      and r.name not in injected]
 
     if (is_job or policy != "Always") and len(apps) > 1:
         for ref in apps:
-            if _looks_like_helper(ref, roles):
+            if ref.name not in injected and _looks_like_helper(ref, roles):
+                why = ("" if ref.name in roles else
+                       " (a guess from its name: no injector's marker and no kubectl-pods.dev/roles entry says so)")
                 found.append(_warning(
                     "legacy-sidecar-in-job",
-                    f"`{ref.name}` is a helper in `containers` of a {'Job' if is_job else policy} pod: "
+                    f"`{ref.name}` is a helper in `containers` of a {'Job' if is_job else policy} pod{why}: "
                     "the pod completes only when every app container exits, so a helper that runs "
                     "forever keeps it Running and the Job never finishes. Make it a native sidecar "
                     "(an initContainers entry with restartPolicy: Always), which the kubelet stops "
@@ -64,6 +71,8 @@ def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int]
         found.append(_warning("sidecar-unsupported-version", message))
 
     for ref in refs:
+        if ref.name in injected and ref.role in (INIT, SIDECAR):
+            continue  # the injector's template decides its probes and hooks (injectors/hazards.py)
         if ref.role == SIDECAR and not ref.spec.get("startupProbe"):
             found.append(_warning(
                 "sidecar-without-startup-probe",

@@ -94,6 +94,14 @@ def render_detail(item: dict) -> str:
         for line in details:
             out.append(_wrap(f"{c['name']}: {line}", "    ", "      "))
 
+    for injection in item.get("injectors") or []:
+        version = f" {injection['version']}" if injection["version"] else ""
+        mode = f"{injection['mode']} mode" if injection["mode"] else "none of its containers left"
+        out += ["", _wrap(f"Injected by {injection['name']}{version} ({mode}; recognised by its "
+                          f"{injection['marker']}): {', '.join(injection['containers']) or 'no container'}", "", "  ")]
+        for note in injection["notes"]:
+            out.append(_wrap(f"- {note}", "  ", "    "))
+
     out += ["", "Restarts"]
     for c in item["containers"]:
         out.append(_wrap(f"{c['name']}: {c['restartRule']}", "  ", "    "))
@@ -115,6 +123,8 @@ def render_detail(item: dict) -> str:
         out += ["", "Warnings"]
         for warning in item["warnings"]:
             out.append(_wrap(f"[{warning['code']}] {warning['message']}", "  ", "    "))
+            if warning.get("fix"):
+                out.append(_wrap(f"fix: {warning['fix']}", "    ", "      "))
     for result in item["whatIf"]:
         out += ["", f"What if `{result['container']}` exits {result['exitCode']} now ({result['meaning']})"]
         for step in result["steps"]:

@@ -17,6 +17,9 @@ class PodInput:
     source: str
     template_of: dict | None = None
     events: tuple[dict, ...] = field(default_factory=tuple)
+    # Metadata of templates enclosing the pod template (a CronJob's job template), where an
+    # injector's markers may sit too (injectors.recognise).
+    outer_metadata: tuple[dict, ...] = field(default_factory=tuple)
 
     @property
     def is_template(self) -> bool:

@@ -58,7 +58,16 @@ def pod_input(obj: dict, source: str) -> PodInput:
     """A checked Pod as itself, a checked workload as a Pod built from its template."""
     if obj.get("kind") == "Pod":
         return PodInput(pod=obj, source=source)
-    return PodInput(pod=pod_from_template(obj), source=source, template_of=owner_ref(obj))
+    return PodInput(pod=pod_from_template(obj), source=source, template_of=owner_ref(obj),
+                    outer_metadata=outer_metadata(obj))
+
+
+def outer_metadata(workload: dict) -> tuple[dict, ...]:
+    """A CronJob's job template metadata: the metadata between the workload and its pod template."""
+    if workload.get("kind") != "CronJob":
+        return ()
+    meta = (((workload.get("spec") or {}).get("jobTemplate")) or {}).get("metadata")
+    return (meta,) if isinstance(meta, dict) else ()
 
 
 def pod_template(workload: dict) -> dict:

@@ -1,0 +1,141 @@
+"""explain on injected pods: every injector fixture, the hazards and their fixes (injectors/hazards.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from kubectl_pods.explain import explain_pod
+from kubectl_pods.injectors import catalogue
+from kubectl_pods.sources.files import pod_input
+from tests.injector_cases import JOB_KINDS, ROOT, cases, container_names, pod_and_outer
+
+CASES = cases()
+SCHEMA = json.loads((ROOT.parents[2] / "docs" / "explain-schema.json").read_text())
+
+
+def _explain(document: dict, version=(1, 33)) -> dict:
+    return explain_pod(pod_input(document, "test"), version, None)
+
+
+def _codes(explanation: dict, code: str) -> list[dict]:
+    return [w for w in explanation["warnings"] if w["code"] == code]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_explain_labels_every_injected_container_and_none_of_the_users(case, cli, tmp_path):
+    code, out, err = cli("explain", "-f", str(case.injected), "-o", "json", "--k8s-version", "1.33")
+    assert code == 0, err
+    listing = json.loads(out)
+    jsonschema.validate(listing, SCHEMA)
+    for (wrote, _), item in zip(case.pairs(), listing["items"]):
+        users = set(container_names(pod_and_outer(wrote)[0]))
+        for container in item["containers"]:
+            expected = None if container["name"] in users else case.injector
+            assert container["injectedBy"] == expected, (case.id, container["name"])
+        assert [i["name"] for i in item["injectors"]] == ([] if case.mode == "none" else [case.injector])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.mode in ("regular", "native")], ids=lambda c: c.id)
+def test_the_job_hazard_comes_with_the_injectors_switch_and_only_in_regular_mode(case):
+    entry = catalogue()[case.injector]
+    for _, made in case.pairs():
+        explanation = _explain(made)
+        found = _codes(explanation, "legacy-sidecar-in-job")
+        job_like = made.get("kind") in JOB_KINDS or (pod_and_outer(made)[0]["spec"].get("restartPolicy") or "Always") != "Always"
+        if case.mode == "regular" and job_like:
+            assert found, case.id
+            switch = entry.hazard("legacy-sidecar-in-job")["switch"]["key"]
+            assert all(switch in w["fix"] and w["injector"] == case.injector for w in found)
+            assert all(w["container"] in explanation["injectors"][0]["containers"] for w in found)
+        else:
+            assert not found, case.id
+
+
+def test_every_regular_job_fixture_is_covered():
+    """The Job hazard test above is not vacuous: regular Jobs and CronJobs, and native ones, are there."""
+    kinds = {(c.mode, made.get("kind")) for c in CASES for _, made in c.pairs()}
+    assert {("regular", "Job"), ("regular", "CronJob"), ("native", "Job"), ("native", "CronJob")} <= kinds
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "held" in c.shows], ids=lambda c: c.id)
+def test_a_held_application_has_no_start_race(case):
+    for _, made in case.pairs():
+        explanation = _explain(made)
+        assert not _codes(explanation, "start-race")
+        assert any("no start race" in note for note in explanation["injectors"][0]["notes"])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.mode == "regular" and "held" not in c.shows],
+                         ids=lambda c: c.id)
+def test_an_unheld_regular_proxy_races_the_app_at_start_and_at_shutdown(case):
+    for _, made in case.pairs():
+        explanation = _explain(made)
+        assert _codes(explanation, "start-race") and _codes(explanation, "shutdown-race")
+        for warning in _codes(explanation, "start-race") + _codes(explanation, "shutdown-race"):
+            assert warning["fix"] and case.injector in warning["message"]
+
+
+def _with_user_init(document: dict, run_as: int | None = None, first: bool = False) -> dict:
+    changed = copy.deepcopy(document)
+    template_spec = changed["spec"]["template"]["spec"] if changed.get("kind") != "Pod" else changed["spec"]
+    init = {"name": "fetch-config", "image": "busybox", "command": ["wget", "http://config"]}
+    if run_as is not None:
+        init["securityContext"] = {"runAsUser": run_as}
+    inits = template_spec.setdefault("initContainers", [])
+    inits.insert(0, init) if first else inits.append(init)
+    return changed
+
+
+def _document(relative: str) -> dict:
+    return next(d for d in yaml.safe_load_all((ROOT / relative).read_text()) if d)
+
+
+@pytest.mark.parametrize("relative,uid", [("istio/1.26.0/hello.yaml.cni.injected", 1337),
+                                          ("linkerd/stable-2.14.10/inject_emojivoto_deployment_no_init_container.golden.yml", 2102)])
+def test_with_the_cni_every_user_init_container_has_no_network_unless_it_runs_as_the_proxy(relative, uid):
+    injector = relative.split("/")[0]
+    warning = _codes(_explain(_with_user_init(_document(relative), first=True)), "init-without-network")
+    assert [w["container"] for w in warning] == ["fetch-config"]
+    assert str(uid) in warning[0]["message"] and warning[0]["injector"] == injector
+    for key in catalogue()[injector].hazard("init-without-network")["exclusions"]:
+        assert key in warning[0]["fix"]
+    assert not _codes(_explain(_with_user_init(_document(relative), run_as=uid, first=True)), "init-without-network")
+
+
+@pytest.mark.parametrize("relative", ["istio/1.26.0/hello.proxyHoldsApplication.yaml.injected",
+                                      "linkerd/stable-2.14.10/inject_emojivoto_pod.golden.yml"])
+def test_after_the_redirect_init_container_a_user_init_has_no_network_before_it_it_has(relative):
+    assert _codes(_explain(_with_user_init(_document(relative))), "init-without-network")
+    assert not _codes(_explain(_with_user_init(_document(relative), first=True)), "init-without-network")
+
+
+def test_native_mode_says_which_init_containers_run_with_the_proxy():
+    explanation = _explain(_document("istio/1.28.0/multi-init.yaml.injected"))
+    assert not _codes(explanation, "init-without-network")
+    note = next(n for n in explanation["injectors"][0]["notes"] if n.startswith("native order"))
+    assert "`init-one`, `init-two`" in note.split("after it")[1]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.mode == "native"], ids=lambda c: c.id)
+def test_native_injection_on_a_version_without_native_sidecars(case):
+    entry = catalogue()[case.injector]
+    for _, made in case.pairs():
+        for version in ((1, 27), (1, 28)):
+            found = _codes(_explain(made, version), "native-unsupported-version")
+            assert found and entry.native["off_switch"]["key"] in found[0]["fix"]
+            assert not _codes(_explain(made, version), "sidecar-unsupported-version")
+        assert not _codes(_explain(made, (1, 29)), "native-unsupported-version")
+
+
+def test_without_markers_the_name_guess_says_it_is_a_guess():
+    document = _document("istio/1.28.0/job-old-version.yaml.injected")
+    del document["spec"]["template"]["metadata"]["annotations"]["sidecar.istio.io/status"]
+    explanation = _explain(document)
+    assert explanation["injectors"] == []
+    [warning] = _codes(explanation, "legacy-sidecar-in-job")
+    assert "a guess" in warning["message"] and "fix" not in warning

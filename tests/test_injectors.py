@@ -1,0 +1,98 @@
+"""The injector catalogue and recognition, over every injector fixture (tests/fixtures/injectors/)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kubectl_pods.injectors import catalogue, injected_by, recognise
+from kubectl_pods.injectors.catalogue import HAZARD_CODES, CatalogueError, _check
+from tests.injector_cases import cases, container_names, pod_and_outer
+
+CASES = cases()
+
+
+def test_every_catalogue_entry_loads_and_cites_its_source():
+    entries = catalogue()
+    assert {"istio", "linkerd"} <= set(entries)
+    for entry in entries.values():
+        assert entry.data["source"], entry.name
+        for code, hazard in entry.data["hazards"].items():
+            assert code in HAZARD_CODES
+            if hazard.get("applies"):
+                assert hazard.get("source"), (entry.name, code)
+
+
+def test_the_loader_refuses_an_entry_that_attributes_by_name_alone():
+    data = copy.deepcopy(catalogue()["istio"].data)
+    data["pod_markers"] = {"annotations": {}, "labels": {}}
+    with pytest.raises(CatalogueError, match="pod_markers"):
+        _check(data, "istio.yaml")
+
+
+def test_every_injector_has_a_fixture():
+    assert {case.injector for case in CASES} >= {"istio", "linkerd"}
+    for name in catalogue():
+        if name in ("istio", "linkerd"):
+            assert any(case.injector == name for case in CASES), name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_recognition_labels_every_injected_container_and_none_of_the_users(case):
+    for wrote, made in case.pairs():
+        user_pod, _ = pod_and_outer(wrote)
+        pod, outer = pod_and_outer(made)
+        users = set(container_names(user_pod))
+        added = [name for name in container_names(pod) if name not in users]
+        found = recognise(pod, outer)
+        labels = injected_by(found)
+        assert sorted(labels) == sorted(added), case.id
+        assert set(labels.values()) <= {case.injector}
+        assert recognise(user_pod, pod_and_outer(wrote)[1]) == [] or case.mode == "none"
+        if case.mode == "none":
+            assert labels == {}
+        else:
+            assert [i.mode for i in found if i.name == case.injector] == [case.mode], case.id
+            assert all(i.marker for i in found)
+
+
+_MARKER_KEYS = {key for entry in catalogue().values()
+                for field in ("annotations", "labels") for key in (entry.data["pod_markers"].get(field) or {})}
+
+
+def _without_markers(document: dict) -> dict:
+    stripped = copy.deepcopy(document)
+    stack = [stripped]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for field in ("annotations", "labels"):
+                if isinstance(node.get(field), dict):
+                    node[field] = {k: v for k, v in node[field].items() if k not in _MARKER_KEYS}
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return stripped
+
+
+_INJECTED = [made for case in CASES for _, made in case.pairs()]
+_names = st.sampled_from(sorted({c["name"] for entry in catalogue().values() for c in entry.data["containers"]
+                                 if not c["name"].startswith("^")} | {"app", "sidecar", "proxy"}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(document=st.sampled_from(_INJECTED), extra=st.lists(_names, max_size=4),
+       native=st.booleans(), other=st.dictionaries(st.sampled_from(["app", "istio.io/rev", "linkerd.io/inject",
+                                                                    "sidecar.istio.io/inject"]),
+                                                   st.sampled_from(["true", "enabled", "x"]), max_size=3))
+def test_without_the_markers_nothing_is_attributed(document, extra, native, other):
+    pod, outer = pod_and_outer(_without_markers(document))
+    spec = pod.setdefault("spec", {})
+    for name in extra:  # containers named like any injector's, in either list
+        entry = {"name": name, "image": f"example/{name}:1"} | ({"restartPolicy": "Always"} if native else {})
+        spec.setdefault("initContainers" if native else "containers", []).append(entry)
+    pod.setdefault("metadata", {}).setdefault("annotations", {}).update(other)
+    assert recognise(pod, outer) == []
