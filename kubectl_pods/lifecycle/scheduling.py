@@ -84,7 +84,7 @@ def scheduling_block(pod: dict, node: dict | str | None, now: datetime | None) -
     ready = node_ready(node)
     cause = {"kind": "node", "node": name, "exists": node != NODE_MISSING if node is not None else None,
              "ready": ready, "kubeletWroteStatus": not silent}
-    if node == NODE_MISSING and silent:
+    if node == NODE_MISSING and not ran:  # no kubelet will ever write: no need to wait for one
         return {"container": None, "cause": cause,
                 "reason": f"bound to node `{name}`, which does not exist: no kubelet will run it "
                           f"({_age(bound_at, now)} since it was bound)"}
