@@ -167,3 +167,12 @@ def test_old_volume_failures_do_not_blame_a_pod_whose_containers_ran():
     failure = {**_recorded("missing-configmap")["events"]["items"][0]}
     item = _explain(scenario["pod"], [failure], scenario["node"]["body"], START)
     assert item["blockedBy"]["container"] == "app"
+
+
+def test_a_failed_pre_stop_hook_is_no_longer_waited_for():
+    scenario = _recorded("deleting-prestop")
+    meta = scenario["pod"]["metadata"]
+    failed = {"reason": "FailedPreStopHook", "type": "Warning", "message": "PreStopHook failed", "count": 1,
+              "involvedObject": {"fieldPath": "spec.containers{app}"}, "lastTimestamp": meta["deletionTimestamp"]}
+    entry = next(c for c in _explain(scenario["pod"], [failed], None, START)["deletion"]["running"] if c["name"] == "app")
+    assert entry["preStopFailed"] and entry["waitsFor"] == ["the stop signal"]

@@ -23,8 +23,11 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now: datetime | None) -> dict | None:
-    """The `deletion` object of a pod with a deletionTimestamp; None for any other pod."""
+def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now: datetime | None,
+             rows: list[dict] | None = None) -> dict | None:
+    """The `deletion` object of a pod with a deletionTimestamp; None for any other pod. `rows`:
+    the pod's events, for a preStop hook that failed (`FailedPreStopHook`: the kubelet goes on to
+    the stop signal, `executePreStopHook`)."""
     meta = pod.get("metadata") or {}
     ends = parse_time(meta.get("deletionTimestamp"))
     if ends is None:
@@ -32,17 +35,21 @@ def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now
     grace = meta.get("deletionGracePeriodSeconds")
     grace = grace_period(pod) if grace is None else grace
     running = [ref for ref in refs if ref.role != "ephemeral" and state_of(statuses.get(ref.name))[0] == "running"]
+    asked = ends - timedelta(seconds=grace)
+    failed = {r["container"] for r in rows or [] if r["reason"] == "FailedPreStopHook"
+              and (parse_time(r["lastTime"]) or asked) >= asked}
     waits = []
     for ref in running:
-        hook = bool((ref.spec.get("lifecycle") or {}).get("preStop"))
+        hook = bool((ref.spec.get("lifecycle") or {}).get("preStop")) and ref.name not in failed
         before = [r.name for r in running if r.role in (APP, INIT) or (r.role == SIDECAR and r.index > ref.index)] \
             if ref.role == SIDECAR else []
         steps = (["its preStop hook"] if hook else []) + ([f"{', '.join(before)} to exit"] if before else [])
-        waits.append({"name": ref.name, "role": ref.role, "preStop": hook, "waitsForContainers": before,
+        waits.append({"name": ref.name, "role": ref.role, "preStop": hook, "preStopFailed": ref.name in failed,
+                      "waitsForContainers": before,
                       "waitsFor": steps + ["the stop signal"]})
     phase = (pod.get("status") or {}).get("phase")
     return {
-        "requestedAt": _iso(ends - timedelta(seconds=grace)),
+        "requestedAt": _iso(asked),
         "gracePeriodSeconds": grace,
         "graceEndsAt": _iso(ends),
         "graceLeftSeconds": max(0, round((ends - now).total_seconds())) if now else None,
