@@ -194,3 +194,18 @@ def test_event_messages_are_whole_in_json_and_wrapped_not_cut_in_text(explain, n
     text = " ".join(out.split())
     for event in item["events"][-10:]:  # the text shows the latest ten
         assert " ".join(event["message"].split()) in text
+
+
+def test_a_summary_reads_no_events_and_says_so_instead_of_guessing(server, cli, tmp_path):
+    config = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
+    before = len(server.requests)
+    code, out, err = cli("explain", "--kubeconfig", config)
+    assert code == 0, err
+    asked = [r.path for r in server.requests[before:]]
+    assert not [p for p in asked if "/events" in p]
+    # The node is read only for the pods no kubelet has written (here the one bound to no real node).
+    bound_silent = {s["pod"]["spec"]["nodeName"] for s in SCENARIOS.values()
+                    if s["pod"]["spec"].get("nodeName") and not s["pod"]["status"].get("startTime")}
+    assert sorted(p for p in asked if "/nodes/" in p) == sorted(f"/api/v1/nodes/{n}" for n in bound_silent)
+    line = next(line for line in out.splitlines() if line.startswith("missing-configmap "))
+    assert "no container is created yet (PodInitializing)" in line and "name the pod" in line

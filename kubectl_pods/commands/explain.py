@@ -42,6 +42,7 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
     """Explain the pods of one cluster (or files) into an ExplainWriter on stdout; or, for a run
     over many clusters, into `collector` (add/finish), with each bad pod told to `on_error`."""
     from kubectl_pods.explain import explain_pod
+    from kubectl_pods.lifecycle.scheduling import kubelet_silent
     from kubectl_pods.render.explain_stream import ExplainWriter
 
     on_error = on_error or (lambda error: print(f"error: {error}", file=sys.stderr))
@@ -80,7 +81,9 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
             if events_index is None:
                 alone["count"] += 1
                 alone["pod"] = pod if alone["count"] == 1 else None
-                writer.add(explain_pod(pod, version, now, what_ifs))
+                # A summary reads no events; the node only where it decides (no kubelet has written).
+                node = _node(cluster, pod.pod, unavailable) if cluster is not None and kubelet_silent(pod.pod) else None
+                writer.add(explain_pod(pod, version, now, what_ifs, node=node))
             else:
                 writer.add(explain_pod(pod, version, now, what_ifs, **witnesses(pod, events_index)))
 

@@ -37,7 +37,8 @@ WAITING_REASONS = {
     "RunContainerError": "the runtime could not start the process",
 }
 
-STUCK_WAITING_REASONS = set(WAITING_REASONS) - {"ContainerCreating", "PodInitializing"}
+NOT_CREATED = ("ContainerCreating", "PodInitializing")
+STUCK_WAITING_REASONS = set(WAITING_REASONS) - set(NOT_CREATED)
 
 
 def signal_of(exit_code: int | None, signal: int | None = None) -> int | None:

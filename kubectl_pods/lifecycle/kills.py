@@ -101,8 +101,7 @@ def stopped_by(ref: ContainerRef, terminated: dict, pod: dict, rows: list[dict] 
         return {"by": "completion", "graceSeconds": grace_period(pod), "events": kills[-1:], "evidence": "event"}
     if kills:
         return {"by": "the kubelet", "graceSeconds": grace_period(pod), "events": kills[-1:], "evidence": "event"}
-    return {"by": None, "graceSeconds": None, "events": [], "evidence": None,
-            "eventsRead": rows is not None, "signal": signal_of(code, terminated.get("signal"))}
+    return {"by": None, "graceSeconds": None, "events": [], "evidence": None, "eventsRead": rows is not None}
 
 
 def told(stop: dict, code: int | None, base_meaning: str) -> str:
@@ -123,7 +122,9 @@ def told(stop: dict, code: int | None, base_meaning: str) -> str:
              "spec change": "its spec changed", "postStart hook": "its postStart hook failed",
              "deletion": "the pod was deleted", "eviction": "the kubelet evicted the pod",
              "completion": "the pod's app containers were done",
-             "the kubelet": "the kubelet stopped it"}[by]
+             "the kubelet": "it asked for a stop"}[by]
+    if by == "the kubelet" and stop["events"]:
+        cause += f" (Killing: \"{stop['events'][-1]['message']}\")"
     first = stop["events"][0] if stop["events"] and stop["events"][0]["reason"] == "Unhealthy" else None
     if first:
         cause += f" ({' '.join((first['message'] or '').split())})"

@@ -8,7 +8,7 @@ from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, state_of
 from kubectl_pods.kube.timefmt import parse_time
 from kubectl_pods.lifecycle import backoff
 from kubectl_pods.lifecycle.events import IMAGE, SANDBOX, of_cause, repeat_text, volume_failure
-from kubectl_pods.lifecycle.exit_codes import STUCK_WAITING_REASONS, WAITING_REASONS, meaning, signal_name, signal_of
+from kubectl_pods.lifecycle.exit_codes import NOT_CREATED, STUCK_WAITING_REASONS, WAITING_REASONS, meaning, signal_name, signal_of
 from kubectl_pods.lifecycle.kills import told
 from kubectl_pods.lifecycle.scheduling import scheduling_block
 
@@ -138,6 +138,20 @@ def _event_block(refs: list[ContainerRef], statuses: dict[str, dict], rows: list
     return None
 
 
+def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list[dict] | None) -> dict | None:
+    """No container created yet, and the events that would say why were not read (a summary
+    reads none): say what comes first instead of guessing."""
+    if rows is not None or not statuses or not _nothing_started(statuses):
+        return None
+    first = next((r for r in refs if state_of(statuses.get(r.name))[1].get("reason") in NOT_CREATED), None)
+    if first is None:
+        return None
+    reason = state_of(statuses[first.name])[1]["reason"]
+    return {"container": None,
+            "reason": f"no container is created yet ({reason}): volumes, the sandbox and image pulls come first; "
+                      "the events say which one it waits for (a summary reads none: name the pod)"}
+
+
 def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
                backoffs: dict[str, dict | None], will_restart: dict[str, bool],
                rows: list[dict] | None = None, node: dict | str | None = None, now: datetime | None = None,
@@ -154,7 +168,8 @@ def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
         return {"container": None, "cause": {"kind": "eviction"},
                 "reason": f"evicted by the kubelet: {' '.join((pod_status.get('message') or '').split())}; "
                           "an evicted pod is not restarted (its controller, if any, makes a new one)"}
-    held = scheduling_block(pod, node, now) or _event_block(refs, statuses, rows or [])
+    held = scheduling_block(pod, node, now) or _event_block(refs, statuses, rows or []) \
+        or _not_created(refs, statuses, rows)
     if held:
         return held
     stops = stops or {}
@@ -216,4 +231,6 @@ def _why(label: str, ref: ContainerRef, status: dict | None, back: dict | None,
         return f"{label} is running but {gate}; everything after it waits"
     if kind == "running":
         return f"{label} is running (since {details.get('startedAt')}); the next step waits for it to exit 0"
+    if reason in NOT_CREATED:
+        return f"{label} is not created yet ({reason}: {WAITING_REASONS[reason]})"
     return f"{label} is waiting ({reason or 'no reason given'})"

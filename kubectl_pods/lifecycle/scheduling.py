@@ -34,6 +34,13 @@ def _age(since: str | None, now: datetime | None) -> str:
     return f"{human_duration((now - moment).total_seconds())}" if moment and now else "an unknown time"
 
 
+def kubelet_silent(pod: dict) -> bool:
+    """Bound to a node, and no kubelet has written the pod's status: the case the node decides."""
+    status = pod.get("status") or {}
+    return bool((pod.get("spec") or {}).get("nodeName")) and not (
+        status.get("startTime") or status.get("containerStatuses") or status.get("initContainerStatuses"))
+
+
 def node_ready(node: dict | str | None) -> dict | None:
     """The node's Ready condition as reported: {status, reason, message, since, heartbeat}."""
     if not isinstance(node, dict):
