@@ -149,7 +149,7 @@ def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list
     reason = state_of(statuses[first.name])[1]["reason"]
     return {"container": None,
             "reason": f"no container is created yet ({reason}): volumes, the sandbox and image pulls come first; "
-                      "the events say which one it waits for (a summary reads none: name the pod)"}
+                      "the events say which one it waits for (not read here: name the pod)"}
 
 
 def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
