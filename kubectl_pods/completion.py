@@ -94,10 +94,12 @@ def _flag_values(command: str, flag: str, words: list[str]) -> tuple[list[str], 
 
 def complete(args: list[str]) -> tuple[list[str], int]:
     import typer
+    from typer.core import TyperGroup
 
     from kubectl_pods.cli import app
 
     group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)  # the app has several commands
     words, word = args[:-1], (args[-1] if args else "")
     command = next((w for w in words if not w.startswith("-")), None)
     if command is None:

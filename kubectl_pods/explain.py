@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from kubectl_pods.errors import UserError
@@ -15,7 +16,7 @@ from kubectl_pods.kube.pods import SIDECAR, containers, state_of, statuses_by_na
 from kubectl_pods.lifecycle import backoff
 from kubectl_pods.lifecycle.deletion import deletion
 from kubectl_pods.lifecycle.events import event_row
-from kubectl_pods.lifecycle.kills import stopped_by
+from kubectl_pods.lifecycle.kills import StopCause, stopped_by
 from kubectl_pods.lifecycle.progress import backoff_of, blocked_by, container_state, termination_info
 from kubectl_pods.lifecycle.scheduling import node_report
 from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
@@ -24,6 +25,7 @@ from kubectl_pods.lifecycle.status_column import status_columns
 from kubectl_pods.lifecycle.termination import termination
 from kubectl_pods.lifecycle.warnings import shape_warnings
 from kubectl_pods.lifecycle.what_if import what_if
+from kubectl_pods.report_types import Backoff, ContainerEntry, Explanation
 from kubectl_pods.sources import PodInput
 
 JOB_KINDS = ("Job", "CronJob")
@@ -40,8 +42,8 @@ def parse_what_if(text: str) -> tuple[str, int]:
 
 
 def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
-                what_ifs: list[tuple[str, int]] = (), events: list[dict] | None = None,
-                node: dict | str | None = None) -> dict:
+                what_ifs: Sequence[tuple[str, int]] = (), events: list[dict] | None = None,
+                node: dict | str | None = None) -> Explanation:
     """`events`: the pod's events (None: not read); `node`: its Node as read, `NODE_MISSING`
     (lifecycle/scheduling.py) when there is none, None when it was not read."""
     pod = item.pod
@@ -59,7 +61,10 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
     injections = recognise(pod, item.outer_metadata)
     injected = injected_by(injections)
 
-    will_restart, backoffs, entries, stops = {}, {}, [], {}
+    will_restart: dict[str, bool] = {}
+    backoffs: dict[str, Backoff | None] = {}
+    entries: list[ContainerEntry] = []
+    stops: dict[str, StopCause | None] = {}
     for ref in refs:
         status = statuses.get(ref.name)
         will_restart[ref.name] = runs_or_will_run(rules[ref.name], status) and not (
@@ -136,7 +141,7 @@ def _alive(status: dict | None, will_restart: bool) -> bool:
     return kind == "waiting" and details.get("reason") not in ("PodInitializing", None) and will_restart
 
 
-def group_key(explanation: dict) -> str:
+def group_key(explanation: Explanation) -> str:
     """Pods with the same containers, status and problem share a key (for the summary)."""
     shape = [(c["name"], c["role"], c["image"]) for c in explanation["containers"]]
     blocked = explanation["blockedBy"]

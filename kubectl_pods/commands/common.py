@@ -72,6 +72,12 @@ def cluster_contexts(contexts: list[str], all_contexts: bool, options: KubeOptio
     return list(dict.fromkeys(contexts)) or [None]
 
 
+def named(contexts: list[str | None]) -> list[str]:
+    """The contexts of a run over several clusters, each of which was named (only a run on the
+    current context alone has None)."""
+    return [context for context in contexts if context is not None]
+
+
 def many_clusters(contexts: list[str], all_contexts: bool) -> tuple[str, bool]:
     """The flag that asks for several clusters, and whether it was given: for refuse_together."""
     return ("--all-contexts" if all_contexts else "--context (repeated)",

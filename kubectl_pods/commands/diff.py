@@ -4,8 +4,10 @@ last-applied configuration) against the live objects (cluster or `--live` files)
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
-from kubectl_pods.commands.common import check_output, cluster_contexts, for_context, many_clusters, refuse_together
+from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named,
+                                          refuse_together)
 from kubectl_pods.errors import UserError
 from kubectl_pods.options import KubeOptions
 
@@ -14,7 +16,7 @@ OUTPUTS = ("text", "unified", "json")
 
 def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
         live_files: list[str], output: str, ignore: list[str], options: KubeOptions,
-        server_dry_run: bool = False, explain_defaults: bool = False, contexts: list[str] = (),
+        server_dry_run: bool = False, explain_defaults: bool = False, contexts: Sequence[str] = (),
         all_contexts: bool = False, against_context: str | None = None) -> int:
     from kubectl_pods.render.diff_stream import DiffWriter
 
@@ -46,7 +48,7 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
     if len(chosen) > 1:
         from kubectl_pods.commands.diff_clusters import across_clusters
 
-        return across_clusters(chosen, output, options, settings)
+        return across_clusters(named(chosen), output, options, settings)
     from kubectl_pods.commands.diff_run import diff_one
 
     return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)

@@ -54,6 +54,7 @@ def against(names: tuple[str, ...], output: str, ignore: list[str], options: Kub
 
     here = LiveSide([], for_context(options, context))
     there = LiveSide([], for_context(options, other_context))
+    assert here.cluster is not None  # no --live files: both sides are clusters
     name_here = context or here.cluster.context_name
     left = [pod.pod for pod in here.pods(names)]
     # Pods a controller made have other names on the other cluster: there, the namespace's pods

@@ -4,18 +4,20 @@ pods at a time, so that memory does not grow with the number of pods."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
-from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, pod_pages,
+from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named, pod_pages,
                                           refuse_together, resolve_version)
 from kubectl_pods.errors import EXIT_ERROR, EXIT_OK, Forbidden
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
+from kubectl_pods.report_types import Explanation
 
 OUTPUTS = ("text", "wide", "json", "yaml")
 
 
 def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[str],
-        k8s_version: str | None, options: KubeOptions, contexts: list[str] = (),
+        k8s_version: str | None, options: KubeOptions, contexts: Sequence[str] = (),
         all_contexts: bool = False, watch: bool = False, until: str = "ready") -> int:
     from kubectl_pods.explain import parse_what_if
 
@@ -33,7 +35,7 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     what_ifs = [parse_what_if(text) for text in what_if]
     given = resolve_version(k8s_version, options) if k8s_version else None
     if len(chosen) > 1:
-        return _explain_across(chosen, names, output, timeline, what_ifs, given, options)
+        return _explain_across(named(chosen), names, output, timeline, what_ifs, given, options)
     return _explain_one(names, output, timeline, what_ifs, given, for_context(options, chosen[0]))
 
 
@@ -65,7 +67,7 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
         return {"events": events_of(index, pod.pod.get("metadata") or {}),
                 "node": _node(cluster, pod.pod, unavailable)}
 
-    def single(_item: dict) -> dict:
+    def single(_item: Explanation) -> Explanation:
         pod = alone["pod"]
         index = _events(cluster, (pod.name,), options, unavailable)
         return explain_pod(pod, version, now, what_ifs, **witnesses(pod, index))
@@ -120,7 +122,7 @@ def _explain_across(contexts: list[str], names, output, timeline, what_ifs, give
     return across.report(across.run_each(contexts, work), structured, HEADER, "Across clusters:")
 
 
-def findings(item: dict) -> list[str]:
+def findings(item: Explanation) -> list[str]:
     """What a pod's explanation finds, said alike on every cluster: where it is blocked (without
     the counts and times after the colon, which differ from pod to pod) and its warnings."""
     blocked = item["blockedBy"]

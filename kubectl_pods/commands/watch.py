@@ -34,6 +34,12 @@ class Tracker:
     ready_seen: set = field(default_factory=set)  # pods seen Ready once: "N s after it was created" said once
     invalid: int = 0  # pods the edge refused: each an error line, and exit 2 at the end
 
+    @property
+    def listed_version(self) -> tuple[int, int]:
+        """The version in force, set by the first list (which comes before any change)."""
+        assert self.version is not None, "a change came before the first list"
+        return self.version
+
     def wanted(self, pod: dict) -> bool:
         return not self.names or (pod.get("metadata") or {}).get("name") in self.names
 
@@ -71,11 +77,11 @@ class Tracker:
         self._note_ready(uid, pod)
         if event_type == "DELETED":
             self.known.pop(uid, None)
-            return (pod_transitions(before, pod, self.version, seen, was_ready) if before else []) + [removed(pod, seen)]
+            return (pod_transitions(before, pod, self.listed_version, seen, was_ready) if before else []) + [removed(pod, seen)]
         self.known[uid], self.seen_any = pod, True
         if before is None:
             return [self._first_line(pod, seen, "created")]
-        return pod_transitions(before, pod, self.version, seen, was_ready)
+        return pod_transitions(before, pod, self.listed_version, seen, was_ready)
 
     def _note_ready(self, uid: str, pod: dict) -> None:
         from kubectl_pods.kube.pods import condition_true
@@ -110,7 +116,7 @@ class Tracker:
         from kubectl_pods.lifecycle.transitions import listed
         from kubectl_pods.sources import PodInput
 
-        blocked = explain_pod(PodInput(pod=pod, source="cluster"), self.version, seen)["blockedBy"]
+        blocked = explain_pod(PodInput(pod=pod, source="cluster"), self.listed_version, seen)["blockedBy"]
         line = listed(pod, blocked["reason"] if blocked else None, seen)
         return line if kind == "listed" else {**line, "kind": kind, "message": "pod created; " + line["message"]}
 

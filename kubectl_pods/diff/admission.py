@@ -228,8 +228,9 @@ def apparmor_version_skew(spec: dict, live: dict, metadata: dict, live_metadata:
         for container in _list(spec, field_name):
             key = APPARMOR_PREFIX + str(container.get("name"))
             profile = _dict(container, "securityContext").get("appArmorProfile")
-            if key not in annotations and (profile or pod_profile):
-                wanted = _annotation_for_profile(profile or pod_profile)
+            chosen = profile or pod_profile
+            if key not in annotations and chosen:
+                wanted = _annotation_for_profile(chosen)
                 if wanted is not None and live_annotations.get(key) == wanted:
                     metadata.setdefault("annotations", {})[key] = wanted
             elif key in annotations and profile is None:

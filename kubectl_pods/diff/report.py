@@ -9,6 +9,7 @@ from kubectl_pods.diff.changes import ADDED, REMOVED
 from kubectl_pods.diff.compare import diff_objects
 from kubectl_pods.diff.owner import managers_of
 from kubectl_pods.diff.paths import ignore_matcher
+from kubectl_pods.report_types import Change, DiffItem, Revision
 
 
 @dataclass
@@ -20,8 +21,8 @@ class Comparison:
     from_template: bool
     compared_with: str
     facts: ClusterFacts | None = None
-    revision: dict | None = None
-    known_changes: list[dict] | None = None  # changes found without an intended object (managedFields)
+    revision: Revision | None = None
+    known_changes: list[Change] | None = None  # changes found without an intended object (managedFields)
 
     @property
     def is_pod(self) -> bool:
@@ -32,7 +33,7 @@ class Comparison:
         return (self.live.get("metadata") or {}).get("name")
 
 
-def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> dict:
+def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> DiffItem:
     ignored = ignore_matcher(ignore)
     c = comparison
     if c.known_changes is not None:
@@ -60,7 +61,7 @@ def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: boo
     return item
 
 
-def report_item(live: dict, changes: list[dict]) -> dict:
+def report_item(live: dict, changes: list[Change]) -> DiffItem:
     """One object of the DiffList: its kind, name, namespace, controller and changes."""
     meta = live.get("metadata") or {}
     owner = next((r for r in meta.get("ownerReferences") or [] if isinstance(r, dict) and r.get("controller")), None)

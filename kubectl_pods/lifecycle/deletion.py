@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, state_of
 from kubectl_pods.kube.timefmt import parse_time
 from kubectl_pods.lifecycle.termination import MINIMUM_GRACE_SECONDS, grace_period
+from kubectl_pods.report_types import Deletion, DeletionWait, EventRow
 
 
 def _iso(moment: datetime) -> str:
@@ -24,7 +25,7 @@ def _iso(moment: datetime) -> str:
 
 
 def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now: datetime | None,
-             rows: list[dict] | None = None) -> dict | None:
+             rows: list[EventRow] | None = None) -> Deletion | None:
     """The `deletion` object of a pod with a deletionTimestamp; None for any other pod. `rows`:
     the pod's events, for a preStop hook that failed (`FailedPreStopHook`: the kubelet goes on to
     the stop signal, `executePreStopHook`)."""
@@ -38,7 +39,7 @@ def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now
     asked = ends - timedelta(seconds=grace)
     failed = {r["container"] for r in rows or [] if r["reason"] == "FailedPreStopHook"
               and (parse_time(r["lastTime"]) or asked) >= asked}
-    waits = []
+    waits: list[DeletionWait] = []
     for ref in running:
         hook = bool((ref.spec.get("lifecycle") or {}).get("preStop")) and ref.name not in failed
         before = [r.name for r in running if r.role in (APP, INIT) or (r.role == SIDECAR and r.index > ref.index)] \
@@ -60,7 +61,7 @@ def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now
     }
 
 
-def deleting_text(entry: dict) -> str:
+def deleting_text(entry: Deletion) -> str:
     """One sentence for the text view: asked when, grace ends when, who still runs and why."""
     left = f", in {entry['graceLeftSeconds']}s" if entry.get("graceLeftSeconds") else ""
     text = (f"deletion asked at {entry['requestedAt']}; the {entry['gracePeriodSeconds']}s grace period "

@@ -11,9 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from typing import TypedDict
+
 from kubectl_pods.kube.timefmt import parse_time
+from kubectl_pods.report_types import EventCause, EventRow, MissingKind, MissingObject
 
 # Causes: what kind of trouble an event is a witness of.
+VOLUME: EventCause
+SANDBOX: EventCause
+IMAGE: EventCause
+PROBE: EventCause
+KILL: EventCause
+HOOK: EventCause
+EVICTION: EventCause
+MEMORY: EventCause
+CRASH: EventCause
+CONFIG: EventCause
 VOLUME, SANDBOX, IMAGE, PROBE, KILL, HOOK, EVICTION, MEMORY, CRASH, CONFIG = (
     "volume", "sandbox", "image", "probe", "kill", "hook", "eviction", "memory", "crash", "config")
 
@@ -22,7 +35,7 @@ VOLUME, SANDBOX, IMAGE, PROBE, KILL, HOOK, EVICTION, MEMORY, CRASH, CONFIG = (
 class EventRule:
     reason: str
     message: str | None  # a regex the message must match from its start, None: any message
-    cause: str
+    cause: EventCause
     meaning: str
     upstream: str
 
@@ -121,7 +134,7 @@ def rule_for(reason: str | None, message: str | None) -> EventRule | None:
     return None
 
 
-def event_row(event: dict) -> dict:
+def event_row(event: dict) -> EventRow:
     """An event as explain reports it: its message whole, its repeats and first and last time.
     A core/v1 event counts in `count` with first/lastTimestamp (the kubelet's recorder); an
     events.k8s.io one in `series` with `eventTime` (the scheduler's)."""
@@ -142,7 +155,7 @@ def event_row(event: dict) -> dict:
     }
 
 
-def repeat_text(row: dict) -> str:
+def repeat_text(row: EventRow) -> str:
     """`x9 over 75s`, as `kubectl describe` says a repeated event ("" for one)."""
     if row["count"] <= 1:
         return ""
@@ -151,7 +164,7 @@ def repeat_text(row: dict) -> str:
     return f"x{row['count']}{over}"
 
 
-def of_cause(rows: list[dict], cause: str, container: str | None = None) -> list[dict]:
+def of_cause(rows: list[EventRow], cause: EventCause, container: str | None = None) -> list[EventRow]:
     """The rows of one cause (of one container, when named), oldest first."""
     return [r for r in rows if r["cause"] == cause and (container is None or r["container"] == container)]
 
@@ -164,11 +177,17 @@ def of_cause(rows: list[dict], cause: str, container: str | None = None) -> list
 _VOLUME = re.compile(r'for volume "([^"]+)"')
 _MISSING = re.compile(r'(configmap|secret|persistentvolumeclaim|serviceaccount)s? "([^"]+)" not found', re.I)
 _UNMOUNTED = re.compile(r"unmounted volumes=\[([^\]]*)\]")
-KINDS = {"configmap": "ConfigMap", "secret": "Secret", "persistentvolumeclaim": "PersistentVolumeClaim",
+KINDS: dict[str, MissingKind] = {"configmap": "ConfigMap", "secret": "Secret", "persistentvolumeclaim": "PersistentVolumeClaim",
          "serviceaccount": "ServiceAccount"}
 
 
-def volume_failure(rows: list[dict]) -> dict | None:
+class VolumeFailure(TypedDict):
+    volume: str | None
+    missing: MissingObject | None
+    event: EventRow
+
+
+def volume_failure(rows: list[EventRow]) -> VolumeFailure | None:
     """The latest volume set-up failure: which volume, which object is missing (when the message
     names one), and the event. None when no event says a volume failed."""
     failures = of_cause(rows, VOLUME)

@@ -9,11 +9,12 @@ from kubectl_pods.kube.timefmt import parse_time
 from kubectl_pods.lifecycle import backoff
 from kubectl_pods.lifecycle.events import IMAGE, SANDBOX, of_cause, repeat_text, volume_failure
 from kubectl_pods.lifecycle.exit_codes import NOT_CREATED, STUCK_WAITING_REASONS, WAITING_REASONS, meaning, signal_name, signal_of
-from kubectl_pods.lifecycle.kills import told
+from kubectl_pods.lifecycle.kills import StopCause, told
 from kubectl_pods.lifecycle.scheduling import scheduling_block
+from kubectl_pods.report_types import Backoff, Blocked, ContainerState, EventRow, TerminationInfo
 
 
-def termination_info(terminated: dict | None, stop: dict | None = None) -> dict | None:
+def termination_info(terminated: dict | None, stop: StopCause | None = None) -> TerminationInfo | None:
     """A run's end; with `stop` (lifecycle/kills.py), who ended it, told in order."""
     if not terminated:
         return None
@@ -32,23 +33,22 @@ def termination_info(terminated: dict | None, stop: dict | None = None) -> dict 
     }
 
 
-def container_state(status: dict | None, stop: dict | None = None) -> dict | None:
+def container_state(status: dict | None, stop: StopCause | None = None) -> ContainerState | None:
     """The current state, with its reason explained; None when the kubelet reported nothing."""
     if status is None:
         return None
     kind, details = state_of(status)
-    result = {"state": kind, "reason": details.get("reason"), "message": details.get("message")}
+    result: ContainerState = {"state": kind, "reason": details.get("reason"), "message": details.get("message")}
     if kind == "running":
         result["startedAt"] = details.get("startedAt")
     elif kind == "terminated":
-        result.update(termination_info(details, stop))
-        result["state"] = "terminated"
+        result.update(termination_info(details, stop) or {})
     elif kind == "waiting" and details.get("reason") in WAITING_REASONS:
         result["meaning"] = WAITING_REASONS[details["reason"]]
     return result
 
 
-def backoff_of(status: dict | None, restarts_pending: bool, now: datetime | None) -> dict | None:
+def backoff_of(status: dict | None, restarts_pending: bool, now: datetime | None) -> Backoff | None:
     """The crash-loop back-off a container is in (or about to be in), with the next restart time."""
     if not status or not restarts_pending:
         return None
@@ -73,7 +73,7 @@ def backoff_of(status: dict | None, restarts_pending: bool, now: datetime | None
     }
 
 
-def _what(status: dict, stop: dict | None) -> str:
+def _what(status: dict, stop: StopCause | None) -> str:
     """The latest exit, and who ended it when the kubelet did."""
     kind, details = state_of(status)
     last = details if kind == "terminated" else ((status.get("lastState") or {}).get("terminated") or {})
@@ -89,7 +89,7 @@ def _what(status: dict, stop: dict | None) -> str:
     return what
 
 
-def _crash_text(status: dict, back: dict | None, stop: dict | None = None) -> str:
+def _crash_text(status: dict, back: Backoff | None, stop: StopCause | None = None) -> str:
     text = f"{_what(status, stop)}, {status.get('restartCount') or 0} restarts"
     if back and back.get("nextRestartInSeconds") == 0:
         text += ", next try due now (at the kubelet's next sync)"
@@ -111,7 +111,7 @@ def _nothing_started(statuses: dict[str, dict]) -> bool:
     return True
 
 
-def _event_block(refs: list[ContainerRef], statuses: dict[str, dict], rows: list[dict]) -> dict | None:
+def _event_block(refs: list[ContainerRef], statuses: dict[str, dict], rows: list[EventRow]) -> Blocked | None:
     """A volume or sandbox failure the events report, while no container has started."""
     if not rows or not _nothing_started(statuses):
         return None
@@ -138,7 +138,7 @@ def _event_block(refs: list[ContainerRef], statuses: dict[str, dict], rows: list
     return None
 
 
-def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list[dict] | None) -> dict | None:
+def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list[EventRow] | None) -> Blocked | None:
     """No container created yet, and the events that would say why were not read (a summary
     reads none): say what comes first instead of guessing."""
     if rows is not None or not statuses or not _nothing_started(statuses):
@@ -153,9 +153,9 @@ def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list
 
 
 def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
-               backoffs: dict[str, dict | None], will_restart: dict[str, bool],
-               rows: list[dict] | None = None, node: dict | str | None = None, now: datetime | None = None,
-               stops: dict[str, dict | None] | None = None) -> dict | None:
+               backoffs: dict[str, Backoff | None], will_restart: dict[str, bool],
+               rows: list[EventRow] | None = None, node: dict | str | None = None, now: datetime | None = None,
+               stops: dict[str, StopCause | None] | None = None) -> Blocked | None:
     """The container and the reason the pod cannot go on, or None when nothing holds it. `rows`
     are the pod's events (lifecycle/events.py), `node` its Node as read (lifecycle/scheduling.py),
     `stops` who ended each container's latest run (lifecycle/kills.py)."""
@@ -205,8 +205,8 @@ def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
     return None
 
 
-def _why(label: str, ref: ContainerRef, status: dict | None, back: dict | None,
-         will_restart: bool, phase: str | None, rows: list[dict], stop: dict | None) -> str:
+def _why(label: str, ref: ContainerRef, status: dict | None, back: Backoff | None,
+         will_restart: bool, phase: str | None, rows: list[EventRow], stop: StopCause | None) -> str:
     if status is None:
         return f"{label} has no status yet: it is being created"
     kind, details = state_of(status)

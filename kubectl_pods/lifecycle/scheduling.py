@@ -21,6 +21,7 @@ from datetime import datetime
 
 from kubectl_pods.kube.pods import condition
 from kubectl_pods.kube.timefmt import human_duration, parse_time
+from kubectl_pods.report_types import BlockCause, Blocked, NodeReady, NodeStatus
 
 DEFAULT_SCHEDULER = "default-scheduler"
 # The kubelet's status manager writes a changed status at once and re-syncs every 10 s
@@ -41,7 +42,7 @@ def kubelet_silent(pod: dict) -> bool:
         status.get("startTime") or status.get("containerStatuses") or status.get("initContainerStatuses"))
 
 
-def node_ready(node: dict | str | None) -> dict | None:
+def node_ready(node: dict | str | None) -> NodeReady | None:
     """The node's Ready condition as reported: {status, reason, message, since, heartbeat}."""
     if not isinstance(node, dict):
         return None
@@ -53,7 +54,7 @@ def node_ready(node: dict | str | None) -> dict | None:
             "since": ready.get("lastTransitionTime"), "heartbeat": ready.get("lastHeartbeatTime")}
 
 
-def node_report(pod: dict, node: dict | str | None) -> dict | None:
+def node_report(pod: dict, node: dict | str | None) -> NodeStatus | None:
     """`nodeStatus` for the report: the pod's node as read (None: no node, or it was not read)."""
     name = (pod.get("spec") or {}).get("nodeName")
     if not name or node is None:
@@ -61,7 +62,7 @@ def node_report(pod: dict, node: dict | str | None) -> dict | None:
     return {"name": name, "exists": node != NODE_MISSING, "ready": node_ready(node)}
 
 
-def scheduling_block(pod: dict, node: dict | str | None, now: datetime | None) -> dict | None:
+def scheduling_block(pod: dict, node: dict | str | None, now: datetime | None) -> Blocked | None:
     """Where a live pod is held before its containers: not scheduled, or bound to a node whose
     kubelet is absent, not Ready, or has not written the pod's status. `node` is the Node as read,
     NODE_MISSING (404), or None (not read). None when none of that holds the pod."""
@@ -89,7 +90,7 @@ def scheduling_block(pod: dict, node: dict | str | None, now: datetime | None) -
     bound = parse_time(bound_at)
     silent = not ran and not (now and bound and (now - bound).total_seconds() <= STATUS_SYNC_SECONDS)
     ready = node_ready(node)
-    cause = {"kind": "node", "node": name, "exists": node != NODE_MISSING if node is not None else None,
+    cause: BlockCause = {"kind": "node", "node": name, "exists": node != NODE_MISSING if node is not None else None,
              "ready": ready, "kubeletWroteStatus": not silent}
     if node == NODE_MISSING and not ran:  # no kubelet will ever write: no need to wait for one
         return {"container": None, "cause": cause,

@@ -97,7 +97,7 @@ def _container_transitions(ref: ContainerRef, old: dict | None, new: dict, pod: 
     old_kind, old_details = state_of(old)
     new_kind, new_details = state_of(new)
     known = _run_ids(old)
-    old_running = _run_id(old, old_details) if old_kind == "running" else None
+    old_running = _run_id(old, old_details) if old is not None and old_kind == "running" else None
     # The previous run, kept in lastState: the exit of a run seen running, or a whole run (it may
     # never have started: a StartError) that came and went between two states.
     last = (new.get("lastState") or {}).get("terminated") or {}
@@ -115,7 +115,7 @@ def _container_transitions(ref: ContainerRef, old: dict | None, new: dict, pod: 
             found.append(_started(ref, new, new_kind, new_details, pod, base, restarts))
         if new_kind == "terminated" and (current_id not in known or current_id == old_running):
             found.append(_exited(ref, new, new_details, pod, version, base, replaced=False))
-    _unseen_runs(found, old, new, known, {last_id, current_id} - {None})
+    _unseen_runs(found, old, new, known, {run for run in (last_id, current_id) if run})
     old_waiting = _waiting(old)
     if new_kind == "waiting" and _waiting(new) != old_waiting:
         found.append({**base, "kind": "waiting", "reason": new_details.get("reason"),
@@ -244,7 +244,7 @@ def _waiting_text(details: dict) -> str:
 # -- the pod ------------------------------------------------------------------------------------
 def _pod_ready(pod: dict) -> bool:
     found = condition(pod, "Ready")
-    return bool(found) and found.get("status") == "True"
+    return found is not None and found.get("status") == "True"
 
 
 def _when(line: dict) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kubectl_pods.kube import versions
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef
 from kubectl_pods.lifecycle.restarts import pod_restart_policy
+from kubectl_pods.report_types import ShapeWarning
 
 # Names that usually mean "a helper beside the app": a last resort, for containers that neither
 # `scaffold`'s roles annotation nor an injector's markers account for (the warning says it is a guess).
@@ -15,7 +16,7 @@ ROLE_ANNOTATION = "kubectl-pods.dev/roles"
 HELPER_ROLES = ("sidecar", "adapter", "ambassador", "helper")
 
 
-def _warning(code: str, message: str, container: str | None = None) -> dict:
+def _warning(code: str, message: str, container: str | None = None) -> ShapeWarning:
     return {"code": code, "message": message, "container": container}
 
 
@@ -33,10 +34,10 @@ def _looks_like_helper(ref: ContainerRef, roles: dict[str, str]) -> bool:
 
 
 def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int],
-                   is_job: bool, is_manifest: bool, injected: dict[str, str] | None = None) -> list[dict]:
+                   is_job: bool, is_manifest: bool, injected: dict[str, str] | None = None) -> list[ShapeWarning]:
     """`injected`: containers an injector wrote (`injectors.injected_by`); their hazards are the
     injector's (`injectors/hazards.py`), so the name guess below leaves them alone."""
-    found: list[dict] = []
+    found: list[ShapeWarning] = []
     injected = injected or {}
     policy = pod_restart_policy(pod)
     roles = declared_roles(pod)

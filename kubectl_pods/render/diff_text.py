@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 
 from kubectl_pods.render.structured import dump_yaml
 from kubectl_pods.render.unavailable import unavailable_lines
@@ -39,8 +40,8 @@ def _revision(revision: dict | None) -> list[str]:
     return [line]
 
 
-def render_groups(groups: list[dict], skipped: list[dict] = (), unavailable: list[dict] = (),
-                  unmatched: list[dict] = ()) -> str:
+def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable: Sequence[dict] = (),
+                  unmatched: Sequence[dict] = ()) -> str:
     out = []
     for entry in groups:
         out.append(_header(entry))

@@ -8,6 +8,7 @@ from kubectl_pods.lifecycle.backoff import RESYNC_WAIT_SECONDS
 from kubectl_pods.lifecycle.deletion import deleting_text
 from kubectl_pods.lifecycle.events import repeat_text
 from kubectl_pods.render.table import table
+from kubectl_pods.report_types import ContainerEntry, EventRow, Explanation
 
 WIDTH = 100
 
@@ -18,7 +19,7 @@ def _wrap(text: str, indent: str = "  ", hanging: str = "    ") -> str:
                          break_on_hyphens=False, break_long_words=False)
 
 
-def _state_text(container: dict) -> str:
+def _state_text(container: ContainerEntry) -> str:
     state = container["state"]
     if state is None:
         return "-"
@@ -32,10 +33,11 @@ def _state_text(container: dict) -> str:
     return "unknown"
 
 
-def render_detail(item: dict) -> str:
+def render_detail(item: Explanation) -> str:
     out = []
     where = f" (namespace {item['namespace']})" if item.get("namespace") else ""
-    origin = f" · template of {item['templateOf']['kind']} {item['templateOf']['name']}" if item.get("templateOf") else ""
+    owner = item["templateOf"]
+    origin = f" · template of {owner['kind']} {owner['name']}" if owner else ""
     out.append(f"Pod {item['name']}{where}{origin} · Kubernetes {item['k8sVersion']} · "
                f"restartPolicy {item['restartPolicy']}")
     if item["status"] is not None:
@@ -47,15 +49,18 @@ def render_detail(item: dict) -> str:
     if item["blockedBy"]:
         out += ["", _wrap(f"Blocked: {item['blockedBy']['reason']}", "", "  ")]
     node = item.get("nodeStatus")
-    if node and (not node["exists"] or (node["ready"] or {}).get("status") != "True") and not item["blockedBy"]:
-        ready = node["ready"] or {}
-        out += ["", _wrap(f"Node: `{node['name']}` " + ("does not exist" if not node["exists"] else
-                          f"is not Ready (Ready={ready.get('status')}: {ready.get('reason') or ''} "
-                          f"{ready.get('message') or ''})".rstrip()), "", "  ")]
+    ready = node["ready"] if node else None
+    if node and not item["blockedBy"] and (not node["exists"] or (ready and ready["status"] != "True")):
+        said = "does not exist" if not node["exists"] else (
+            f"is not Ready (Ready={ready['status'] if ready else None}: "
+            + " ".join(part for part in (ready["reason"] if ready else None, ready["message"] if ready else None) if part)
+            + ")")
+        out += ["", _wrap(f"Node: `{node['name']}` {said}", "", "  ")]
 
-    if item.get("deletion"):
+    deleting = item.get("deletion")
+    if deleting:
         # A pod being deleted starts nothing more: what it waits for replaces the startup plan.
-        out += ["", _wrap(f"Deleting: {deleting_text(item['deletion'])}", "", "  ")]
+        out += ["", _wrap(f"Deleting: {deleting_text(deleting)}", "", "  ")]
     else:
         out += ["", "Startup order"]
         for number, stage in enumerate(item["startupStages"], 1):
@@ -75,8 +80,8 @@ def render_detail(item: dict) -> str:
         out.append(table(["NAME", "ROLE", "STATE", "READY", "RESTARTS", "RESTART POLICY"], rows, "  "))
     for c in item["containers"]:
         details = []
-        state = c["state"] or {}
-        if state.get("meaning"):
+        state = c["state"]
+        if state and state.get("meaning"):
             details.append(f"now: {state['meaning']}" + (f" — {state['message']}" if state.get("message") else ""))
         if c["lastTermination"]:
             last = c["lastTermination"]
@@ -112,8 +117,8 @@ def render_detail(item: dict) -> str:
                      "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
 
     out += ["", f"Termination order (grace period {item['termination']['gracePeriodSeconds']}s)"]
-    for number, stage in enumerate(item["terminationOrder"], 1):
-        out.append(f"  {number}. {', '.join(stage)}")
+    for number, group in enumerate(item["terminationOrder"], 1):
+        out.append(f"  {number}. {', '.join(group)}")
     if not item["terminationOrder"]:
         out.append("  nothing is running")
     for note in item["termination"]["notes"]:
@@ -138,7 +143,7 @@ def render_detail(item: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def _event_text(event: dict) -> str:
+def _event_text(event: EventRow) -> str:
     """`TIME Warning FailedMount [setup] x9 over 75s: message`, the message whole (wrapped)."""
     container = f" [{event['container']}]" if event.get("container") else ""
     repeat = repeat_text(event)

@@ -212,10 +212,11 @@ class Cluster:
             yield inputs
             del inputs
 
-    def pod_events(self, namespace: str | None, pod_name: str | None = None) -> dict[tuple[str, str], list[dict]]:
+    def pod_events(self, namespace: str | None,
+                   pod_name: str | None = None) -> dict[tuple[str | None, str | None], list[dict]]:
         """Pod events of a namespace (or of one pod), oldest first, keyed by (namespace, name)."""
         query = {"fieldSelector": f"involvedObject.name={pod_name}" if pod_name else "involvedObject.kind=Pod"}
-        index: dict[tuple[str, str], list[dict]] = {}
+        index: dict[tuple[str | None, str | None], list[dict]] = {}
         for event in sorted(self.list_json("Event", namespace, query), key=_event_time):
             involved = event.get("involvedObject") or {}
             key = (involved.get("namespace") or (event.get("metadata") or {}).get("namespace"), involved.get("name"))
@@ -276,7 +277,7 @@ class Cluster:
             raise UserError(f"the server sent a version I cannot read: {info}") from None
 
 
-def events_of(index: dict[tuple[str, str], list[dict]], meta: dict) -> list[dict]:
+def events_of(index: dict[tuple[str | None, str | None], list[dict]], meta: dict) -> list[dict]:
     """A pod's events from an index, leaving out those of an earlier pod of the same name."""
     uid = meta.get("uid")
     return [e for e in index.get((meta.get("namespace"), meta.get("name")), [])
@@ -311,7 +312,7 @@ def check_pod_names(names: tuple[str, ...], options: KubeOptions, selector: str 
 
 def object_key(item: dict) -> str:
     """What tells objects apart: the uid, else namespace and name."""
-    meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+    meta = found if isinstance(found := item.get("metadata"), dict) else {}
     return str(meta.get("uid") or (meta.get("namespace"), meta.get("name")))
 
 

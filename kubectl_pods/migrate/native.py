@@ -1,0 +1,112 @@
+"""`migrate`: the edits that turn legacy sidecars (helpers in `containers`) into native sidecars
+(pure).
+
+A native sidecar is an init container with `restartPolicy: Always` (KEP-753; kubelet
+`pkg/kubelet/kuberuntime/kuberuntime_container.go` starts it in init order and does not wait for it
+to exit; `pkg/kubelet/status` leaves it out of the pod's completion; termination stops it after the
+app containers, since 1.29). Each one moves to the end of `initContainers`, so it still starts after
+every init container, as it did in `containers`; nothing else of the container changes.
+`--wait-for-ready` gives it a startupProbe copied from its readinessProbe: the kubelet starts the
+next container only once a sidecar's startupProbe has passed (kuberuntime_manager.go
+computeInitContainerActions), so the app starts once the sidecar serves.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from kubectl_pods.edit.edits import Edit, Plan
+from kubectl_pods.edit.workloads import pod_template, completes, field_path, label, template_path
+from kubectl_pods.errors import UserError
+from kubectl_pods.lifecycle.warnings import HELPER_ROLES, declared_roles
+
+
+
+def chosen_sidecars(obj: dict, named: list[str]) -> list[str]:
+    """The containers to migrate in this object: those named, else those its roles annotation
+    calls helpers, in the order of `containers`."""
+    pod = pod_template(obj)
+    names = [c.get("name") for c in pod["spec"].get("containers") or []]
+    if named:
+        return [n for n in names if n in named]
+    roles = declared_roles({"metadata": pod.get("metadata") or {}})
+    return [n for n in names if roles.get(n) in HELPER_ROLES]
+
+
+def all_containers(obj: dict) -> list[str]:
+    spec = pod_template(obj)["spec"]
+    return [c.get("name") for key in ("initContainers", "containers") for c in spec.get(key) or []]
+
+
+def app_containers(obj: dict) -> list[str]:
+    return [c.get("name") for c in pod_template(obj)["spec"].get("containers") or []]
+
+
+def marks_helpers(obj: dict) -> bool:
+    """Does the roles annotation of this object call any container a helper (moved or not)?"""
+    pod = pod_template(obj)
+    return any(role in HELPER_ROLES for role in declared_roles({"metadata": pod.get("metadata") or {}}).values())
+
+
+def startup_probe_from(readiness: dict) -> dict:
+    """A readinessProbe as a startupProbe: the API server requires successThreshold 1 on a startup
+    probe (ValidateProbe in pkg/apis/core/validation), the rest means the same."""
+    probe = copy.deepcopy(readiness)
+    probe.pop("successThreshold", None)
+    return probe
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"`{n}`" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def plan_migrate(obj: dict, sidecars: list[str], wait_for_ready: bool) -> Plan:
+    """Move `sidecars` (names in this object's `containers`) to native sidecars."""
+    template = template_path(obj)
+    plan = Plan()
+    if template is None or not sidecars:
+        return plan
+    spec = pod_template(obj)["spec"]
+    containers = spec.get("containers") or []
+    names = [c.get("name") for c in containers]
+    apps = [n for n in names if n not in sidecars]
+    if not apps:
+        raise UserError(f"{label(obj)}: {field_path(obj, template, 'spec.containers')} would be left empty: "
+                        "a pod needs at least one app container; nothing was written")
+    spec_path = (*template, "spec")
+    ordering = []
+    for moved, name in enumerate(sidecars):
+        container = containers[names.index(name)]
+        extra: dict = {"restartPolicy": "Always"}
+        if container.get("startupProbe"):
+            ordering.append(f"`{name}` passes its startupProbe")
+        elif wait_for_ready and container.get("readinessProbe"):
+            extra["startupProbe"] = startup_probe_from(container["readinessProbe"])
+            ordering.append(f"`{name}` is ready (startupProbe from its readinessProbe)")
+        else:
+            ordering.append(None)
+        plan.edits.append(Edit("move", spec_path, "containers", extra, before=("containers",),
+                               index=names.index(name) - moved, to_key="initContainers"))
+    plan.said.append(_summary(obj, spec, apps, sidecars, ordering, wait_for_ready))
+    return plan
+
+
+def _summary(obj: dict, spec: dict, apps: list[str], sidecars: list[str], ordering: list, wait: bool) -> str:
+    who = label(obj)
+    if completes(obj, spec):
+        head = f"{who} now completes when {_names(apps)} {'exits' if len(apps) == 1 else 'exit'}; " \
+               f"{_names(sidecars)} {'is' if len(sidecars) == 1 else 'are'} stopped after it"
+    else:
+        head = f"{who}: {_names(sidecars)} now {'starts' if len(sidecars) == 1 else 'start'} before " \
+               f"{_names(apps)} and {'is' if len(sidecars) == 1 else 'are'} stopped after {'it' if len(apps) == 1 else 'them'}"
+    strong = [o for o in ordering if o]
+    weak = [s for s, o in zip(sidecars, ordering) if not o]
+    parts = []
+    if strong:
+        parts.append(f"{_names(apps)} {'starts' if len(apps) == 1 else 'start'} once " + " and ".join(strong))
+    if weak:
+        hint = "it has no readinessProbe to copy" if wait else "--wait-for-ready makes one from its readinessProbe"
+        parts.append(f"{_names(weak)} only {'has' if len(weak) == 1 else 'have'} to be running, not ready, before "
+                     f"the next container starts (no startupProbe: {hint})")
+    return head + "; " + "; ".join(parts)
