@@ -61,7 +61,10 @@ EXAMPLES = {
     "patterns": ["kubectl pods patterns", "kubectl pods patterns sidecar -o json"],
     "scaffold": ["kubectl pods scaffold sidecar web --image nginx:1.27 | kubectl apply -f -",
                  "kubectl pods scaffold ambassador api --kind deployment --set backend=pg.prod:5432",
-                 "kubectl pods scaffold init web --output-dir manifests/"],
+                 "kubectl pods scaffold init web --output-dir manifests/",
+                 "kubectl pods scaffold sidecar -f deploy.yaml --container web --in-place"],
+    "migrate": ["kubectl pods migrate -f job.yaml --sidecar log-shipper --wait-for-ready",
+                "kubectl pods migrate -f manifests/ --in-place"],
     "explain": ["kubectl pods explain my-pod", "kubectl pods explain -l app=web -o wide",
                 "kubectl pods explain -l app=web --watch",
                 "kubectl pods explain -A --context staging --context prod",
@@ -137,9 +140,9 @@ def patterns(
 @app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
-    name: Annotated[str, typer.Argument(help="Name of the pod or workload.")],
+    name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="The app container's image.")] = None,
-    kind: Annotated[str, typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = "pod",
+    kind: Annotated[Optional[str], typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = None,
     k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
     set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE of a pattern parameter; repeatable.")] = None,
     values: Annotated[Optional[str], typer.Option("--values", help="YAML file of parameter values.")] = None,
@@ -147,17 +150,46 @@ def scaffold(
     output_dir: Annotated[Optional[str], typer.Option("--output-dir", help="Write one file per object here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files in --output-dir.")] = False,
     templates: Annotated[Optional[list[str]], typer.Option("--templates", help="Extra template directory (also KUBECTL_PODS_TEMPLATES).")] = None,
+    container: Annotated[Optional[str], typer.Option("--container", help="With -f: the app container to wire the pattern to.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="With -f: rewrite the files (atomically) instead of printing.")] = False,
     namespace: Namespace = None, context: Context = None, kubeconfig: Kubeconfig = None,
     cluster: Cluster = None, user: User = None, request_timeout: RequestTimeout = None,
+    filename: Annotated[Optional[list[str]], typer.Option("-f", "--filename", help="Add the pattern to every workload of this file, directory or - (stdin); repeatable.")] = None,
     verbose: Verbose = False,
 ) -> int:
-    from kubectl_pods.commands.scaffold import run
-
     options = kube_options(namespace, False, context, kubeconfig, cluster, user, None, None,
-                           request_timeout, None)
-    return run(pattern=pattern, name=name, image=image, kind=kind, k8s_version=k8s_version,
+                           request_timeout, filename)
+    if filename:
+        from kubectl_pods.commands.scaffold_onto import run as run_onto
+
+        return run_onto(pattern=pattern, name=name, image=image, kind=kind, k8s_version=k8s_version,
+                        set_values=set_values or [], values_file=values, output=output,
+                        output_dir=output_dir, container=container, in_place=in_place,
+                        template_dirs=templates or [], options=options)
+    from kubectl_pods.commands.scaffold import run
+    from kubectl_pods.commands.scaffold_onto import without_files
+
+    return run(pattern=pattern, name=without_files(name=name, container=container, in_place=in_place), image=image, kind=kind or "pod", k8s_version=k8s_version,
                set_values=set_values or [], values_file=values, output=output,
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
+
+
+@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation.", 'migrate'))
+def migrate(
+    sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
+    wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the files (atomically) instead of printing.")] = False,
+    output: Annotated[str, typer.Option("-o", "--output", help="yaml (the files as written) or json (a List of the objects).")] = "yaml",
+    context: Context = None, kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
+    request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+) -> int:
+    from kubectl_pods.commands.migrate import run
+
+    options = kube_options(None, False, context, kubeconfig, cluster, user, None, None,
+                           request_timeout, filename)
+    return run(sidecars=sidecar or [], wait_for_ready=wait_for_ready, k8s_version=k8s_version,
+               in_place=in_place, output=output, options=options)
 
 
 @app.command(help=with_examples('Explain how pods start, restart and stop, and where a live pod is stuck.', 'explain'))

@@ -60,3 +60,12 @@ def test_no_module_imports_one_that_imports_it_back():
     assert "kubectl_pods.diff.compare" in graph["kubectl_pods.diff.report"]  # the graph sees imports
     assert "kubectl_pods.commands.diff_run" in graph["kubectl_pods.commands.diff"]  # lazy ones too
     assert cycles(graph) == []
+
+
+def test_ci_runs_the_readmes_test_command_with_the_type_checker():
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text()
+    ci = (root / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci in readme  # verbatim
+    assert "mypy kubectl_pods" in ci and ci.index("mypy") < ci.index("pytest")
+    assert "mypy" in (root / "pyproject.toml").read_text().split("[project.optional-dependencies]")[1]

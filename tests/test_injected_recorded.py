@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_pods.explain import attach_events, explain_pod
+from kubectl_pods.explain import explain_pod
 from kubectl_pods.render.explain_text import render_detail
 from kubectl_pods.sources import PodInput
 
@@ -23,8 +23,7 @@ def _explain(name: str) -> dict:
     finished = max(s["state"]["terminated"]["finishedAt"] for s in entry["pod"]["status"]["containerStatuses"]
                    if "terminated" in s["state"])
     now = datetime.fromisoformat(finished.replace("Z", "+00:00")).astimezone(timezone.utc)
-    explanation = explain_pod(PodInput(pod=entry["pod"], source="cluster"), (1, 33), now)
-    return attach_events(explanation, entry["events"])
+    return explain_pod(PodInput(pod=entry["pod"], source="cluster"), (1, 33), now, events=entry["events"])
 
 
 def _state(entry: dict, container: str) -> str:

@@ -12,11 +12,26 @@ import io
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, NoPodsFound, UserError
 
 MAX_CLUSTERS_AT_ONCE = 8
+
+
+class ItemWriter(Protocol):
+    """What a command writes its report into: the ExplainWriter, the DiffWriter."""
+
+    def add(self, item, *more) -> None: ...
+
+    def finish(self, unavailable: list[dict]) -> None: ...
+
+
+@runtime_checkable
+class SkippingWriter(ItemWriter, Protocol):
+    """A writer that also lists what could not be compared (the DiffWriter)."""
+
+    def skip(self, item: dict) -> None: ...
 
 
 @dataclass
@@ -25,8 +40,8 @@ class Recorder:
     (if any), keeps it for the one JSON list (`keep`), and counts its findings for the grouping
     across clusters, so that text output holds no more than a cluster's own writer does."""
 
-    inner: object | None = None
-    findings: Callable[[dict], list[str]] | None = None
+    inner: ItemWriter | None = None
+    findings: Callable[[Any], list[str]] | None = None  # of an Explanation or a DiffItem
     keep: bool = False
     items: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
@@ -43,7 +58,7 @@ class Recorder:
 
     def skip(self, item: dict) -> None:
         self.skipped.append(item)
-        if self.inner is not None:
+        if isinstance(self.inner, SkippingWriter):
             self.inner.skip(item)
 
     def finish(self, unavailable: list[dict]) -> None:
@@ -68,7 +83,8 @@ class ClusterRun:
 def run_each(contexts: list[str], work: Callable[[str, io.StringIO, list[str]], tuple[int, Recorder]]) -> list[ClusterRun]:
     """`work(context, out, errors)` for every context, at most MAX_CLUSTERS_AT_ONCE at a time."""
     def one(context: str) -> ClusterRun:
-        out, errors = io.StringIO(), []
+        out = io.StringIO()
+        errors: list[str] = []
         run = ClusterRun(context, errors=errors)
         try:
             run.code, run.recorder = work(context, out, errors)
@@ -90,7 +106,7 @@ def run_each(contexts: list[str], work: Callable[[str, io.StringIO, list[str]], 
     def worker() -> None:
         while True:
             with lock:
-                index, context = next(pending, (None, None))
+                index, context = next(pending, (-1, None))
             if context is None:
                 return
             try:
@@ -106,7 +122,7 @@ def run_each(contexts: list[str], work: Callable[[str, io.StringIO, list[str]], 
         thread.join()
     if failures:
         raise failures[0]
-    return runs
+    return [run for run in runs if run is not None]  # all of them: a worker that failed raised above
 
 
 def report(runs: list[ClusterRun], structured: str | None, header: dict, grouped_title: str) -> int:
@@ -159,7 +175,7 @@ def grouped_lines(runs: list[ClusterRun]) -> list[str]:
     answered = [run for run in runs if run.recorder is not None]
     where: dict[str, list[str]] = {}
     for run in answered:
-        for text in run.recorder.found:
+        for text in run.recorder.found if run.recorder else ():
             where.setdefault(text, []).append(run.context)
     lines = []
     for text, contexts in sorted(where.items(), key=lambda entry: -len(entry[1])):

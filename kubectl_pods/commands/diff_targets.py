@@ -15,7 +15,8 @@ import copy
 from kubectl_pods.diff.admission import ClusterFacts, align_generated_names
 from kubectl_pods.diff.bookkeeping import last_applied
 from kubectl_pods.diff.report import Comparison
-from kubectl_pods.errors import Forbidden, UserError
+from kubectl_pods.errors import UserError
+from kubectl_pods.report_types import Revision, SkippedItem
 from kubectl_pods.sources import PodInput
 from kubectl_pods.sources.live import LiveSide
 from kubectl_pods.sources.shape import check
@@ -28,13 +29,13 @@ def _meta(obj: dict) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def skipped_item(pod: dict, reason: str) -> dict:
+def skipped_item(pod: dict, reason: str) -> SkippedItem:
     meta = _meta(pod)
     return {"kind": pod.get("kind") or "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
             "skipped": reason}
 
 
-def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Comparison], list[dict]]:
+def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Comparison], list[SkippedItem]]:
     from kubectl_pods.diff.owner import changes_after_creation
     from kubectl_pods.sources.files import pod_from_template
 
@@ -62,7 +63,7 @@ def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Compar
     return comparisons, skipped
 
 
-def _revision(chain: list[dict]) -> dict | None:
+def _revision(chain: list[dict]) -> Revision | None:
     """For a Deployment's pod: the revision of its ReplicaSet and the Deployment's current one."""
     if len(chain) < 2 or chain[0].get("kind") != "ReplicaSet" or chain[1].get("kind") != "Deployment":
         return None
@@ -84,7 +85,8 @@ def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str,
             if kind == "Pod":
                 comparisons += [Comparison(intended, t.pod, False, source) for t in _pods_for(live, intended, names)]
             elif kind in WORKLOAD_KINDS:
-                found = live.workload(kind, meta.get("name"), meta.get("namespace")) if meta.get("name") else None
+                name = meta.get("name")
+                found = live.workload(kind, name, meta.get("namespace")) if name else None
                 if found is not None:
                     comparisons.append(Comparison(intended, found, False, source))
                 selected = live.pods(names) if names else live.pods(match_labels=owner_ref(intended)["matchLabels"])
@@ -115,7 +117,7 @@ def _pods_for(live: LiveSide, intended: dict, names: tuple[str, ...]) -> list[Po
     return found
 
 
-def last_applied_comparisons(pods: list[PodInput]) -> tuple[list[Comparison], list[dict]]:
+def last_applied_comparisons(pods: list[PodInput]) -> tuple[list[Comparison], list[SkippedItem]]:
     """Each pod against the configuration `kubectl apply` last sent for it: a field applied once
     and changed since by someone else is drift, with no manifest at hand."""
     comparisons, skipped = [], []
@@ -144,14 +146,14 @@ def dry_run_body(intended: dict) -> dict:
 
 
 def server_dry_run(live: LiveSide, comparisons: list[Comparison]) -> list[Comparison]:
+    assert live.cluster is not None, "--server-dry-run is refused with --live"
     answered = []
     for comparison in comparisons:
         namespace = _meta(comparison.live).get("namespace") or live.namespace
         try:
             response = live.cluster.dry_run_create(dry_run_body(comparison.intended), namespace)
-        except Forbidden as exc:
-            raise UserError(f"--server-dry-run needs permission to create {comparison.live.get('kind', 'Pod').lower()}s "
-                            f"in namespace {namespace} (a dry run stores nothing): {exc}") from None
+        except UserError as exc:
+            raise UserError(f"--server-dry-run (a create with dryRun=All, which stores nothing): {exc}") from None
         answered.append(Comparison(align_generated_names(response, comparison.live), comparison.live, True,
                                    f"the server's dry run of {comparison.compared_with}",
                                    facts=ClusterFacts(limit_ranges=[]), revision=comparison.revision))

@@ -6,10 +6,14 @@ Below `normalise` (which uses `changed_paths` to say what each of its steps fill
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 from kubectl_pods.diff.paths import Keyed, format_path, keyed_pair
+from kubectl_pods.report_types import ChangeType
 
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+ADDED: Final = "added"
+REMOVED: Final = "removed"
+CHANGED: Final = "changed"
 # Maps whose entries count one by one, like list items (tests/fixtures/oracle/README.md).
 ENTRY_MAPS = ("labels", "annotations", "nodeSelector")
 
@@ -21,7 +25,7 @@ def _entries(parts: list, value) -> list[list]:
     return [parts]
 
 
-def _kind(report_type: str) -> str | None:
+def _kind(report_type: str) -> ChangeType | None:
     if report_type in ("dictionary_item_added", "iterable_item_added", "attribute_added"):
         return ADDED
     if report_type in ("dictionary_item_removed", "iterable_item_removed", "attribute_removed"):
@@ -72,7 +76,7 @@ def _changes(tree):
                 yield kind, item
 
 
-def differences(a: dict, b: dict) -> Iterator[tuple[str, list]]:
+def differences(a: dict, b: dict) -> Iterator[tuple[ChangeType, list]]:
     """(ADDED | REMOVED | CHANGED, path parts) for each place where `b` differs from `a`."""
     return _changes(_tree(a, b))
 

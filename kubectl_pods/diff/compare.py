@@ -11,13 +11,14 @@ from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.changes import differences
 from kubectl_pods.diff.normalise import normalise
 from kubectl_pods.diff.paths import format_path, value_at
+from kubectl_pods.report_types import Change
 
 
 def diff_objects(intended: dict, live: dict, intended_is_template: bool = False,
-                 facts: ClusterFacts | None = None) -> list[dict]:
+                 facts: ClusterFacts | None = None) -> list[Change]:
     """Every real difference between what was intended and what the server holds."""
     mine, theirs = normalise(intended, live, intended_is_template, facts)
-    changes = [{"path": format_path(parts), "type": kind,
+    changes: list[Change] = [{"path": format_path(parts), "type": kind,
                 "intended": value_at(intended, parts), "live": value_at(live, parts)}
                for kind, parts in differences(mine, theirs)]
     return sorted(changes, key=lambda change: change["path"])

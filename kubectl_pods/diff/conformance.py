@@ -10,6 +10,7 @@ from kubectl_pods.diff.report import report_item
 from kubectl_pods.errors import UserError
 from kubectl_pods.kube.versions import NEWEST_SUPPORTED
 from kubectl_pods.lifecycle.warnings import ROLE_ANNOTATION, declared_roles
+from kubectl_pods.report_types import Change, DiffItem
 from kubectl_pods.sources import PodInput
 
 CHECKED_PATTERNS = ("init", "sidecar", "colocated", "adapter", "ambassador")
@@ -26,7 +27,7 @@ def pattern_pairs(pattern: str, set_values: list[str], targets: list[PodInput]) 
     return pairs
 
 
-def _violation(path: str, expected, found, message: str) -> dict:
+def _violation(path: str, expected, found, message: str) -> Change:
     return {"path": path, "type": "changed" if found is not None else "removed",
             "intended": expected, "live": found, "message": message}
 
@@ -39,14 +40,14 @@ def _ports(container: dict) -> set[int]:
     return {p.get("containerPort") for p in container.get("ports") or []}
 
 
-def check_pod(pattern: str, pod: dict) -> list[dict]:
+def check_pod(pattern: str, pod: dict) -> list[Change]:
     if pattern not in CHECKED_PATTERNS:
         raise UserError(f"no shape checks for pattern {pattern!r}; give --set values to compare a rendering "
                         f"(shape checks exist for {', '.join(CHECKED_PATTERNS)})")
     spec = pod.get("spec") or {}
     inits, apps = spec.get("initContainers") or [], spec.get("containers") or []
     roles = declared_roles(pod)
-    found: list[dict] = []
+    found: list[Change] = []
     annotated = ((pod.get("metadata") or {}).get("annotations") or {}).get("kubectl-pods.dev/pattern")
     if annotated and annotated != pattern:
         found.append(_violation('metadata.annotations["kubectl-pods.dev/pattern"]', pattern, annotated,
@@ -106,5 +107,5 @@ def check_pod(pattern: str, pod: dict) -> list[dict]:
     return found
 
 
-def conformance_items(pattern: str, targets: list[PodInput]) -> list[dict]:
+def conformance_items(pattern: str, targets: list[PodInput]) -> list[DiffItem]:
     return [report_item(target.pod, check_pod(pattern, target.pod)) for target in targets]

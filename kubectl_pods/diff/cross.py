@@ -22,6 +22,7 @@ import re
 
 from kubectl_pods.diff.admission import ClusterFacts, align_generated_names
 from kubectl_pods.diff.compare import diff_objects
+from kubectl_pods.report_types import Change
 
 
 def match_key(pod: dict) -> tuple:
@@ -31,7 +32,7 @@ def match_key(pod: dict) -> tuple:
     indexed Job's index and a bare pod's name are kept."""
     meta = pod.get("metadata") or {}
     name, generate = meta.get("name") or "", meta.get("generateName") or ""
-    owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), {})
+    owner: dict = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), {})
     pattern = generate if generate and name.startswith(generate) else name
     template_hash = (meta.get("labels") or {}).get("pod-template-hash")
     if owner.get("kind") == "ReplicaSet" and template_hash and pattern.endswith(f"-{template_hash}-"):
@@ -73,7 +74,7 @@ def as_intended(other: dict, live: dict) -> dict:
 
 
 def cross_changes(live: dict, other: dict, live_facts: ClusterFacts | None,
-                  other_facts: ClusterFacts | None) -> list[dict]:
+                  other_facts: ClusterFacts | None) -> list[Change]:
     """The changes from `other` (intended) to `live` that the comparison the other way round
     finds too: what differs, not what one of the two servers filled in by itself."""
     forward = diff_objects(as_intended(other, live), live, True, live_facts)

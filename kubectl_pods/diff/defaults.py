@@ -20,7 +20,7 @@ CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 MODE_SOURCES = ("secret", "configMap", "downwardAPI", "projected")  # defaultMode 0644 (420)
 # Sources whose fields `zz_generated.defaults.go` fills from `+default=` markers in types.go.
-SOURCE_MARKERS = {
+SOURCE_MARKERS: dict[str, dict[str, object]] = {
     "iscsi": {"iscsiInterface": "default"},
     "rbd": {"pool": "rbd", "user": "admin", "keyring": "/etc/ceph/keyring"},
     "azureDisk": {"cachingMode": "ReadWrite", "fsType": "ext4", "readOnly": False, "kind": "Shared"},

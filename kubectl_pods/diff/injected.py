@@ -17,6 +17,7 @@ import re
 from kubectl_pods.diff.owner import managers_of, segments
 from kubectl_pods.injectors import Injection, catalogue, recognise
 from kubectl_pods.injectors.catalogue import Injector, name_matches
+from kubectl_pods.report_types import Change, InjectedField
 
 # Where a kind keeps its pod (template): the path of the pod's `metadata` and `spec`.
 TEMPLATE_PATHS = {"Pod": (), "CronJob": ("spec", "jobTemplate", "spec", "template")}
@@ -73,7 +74,7 @@ class _Explainer:
         for meta in outer:
             self.annotations.update({k: v for k, v in (meta.get("annotations") or {}).items() if k not in self.annotations})
 
-    def by(self, change: dict) -> tuple[str | None, str | None]:
+    def by(self, change: Change) -> tuple[str | None, str | None]:
         """(injector name, None) when an injection explains the change; (None, why) when it is an
         injector's container it does not explain; (None, None) otherwise."""
         parts = segments(change["path"])
@@ -198,18 +199,20 @@ def _creator(live: dict) -> str | None:
     return min(entries, key=lambda e: e.get("time") or "").get("manager") if entries else None
 
 
-def split_injected(live: dict, changes: list[dict]) -> tuple[list[dict], list[dict]]:
+def split_injected(live: dict, changes: list[Change]) -> tuple[list[Change], list[InjectedField]]:
     """(drift, injected): `injected` as `{"path", "by"}`, in the order of `changes`."""
     explainer = _Explainer(live)
     if not explainer.injections:
         return changes, []
-    drift, injected = [], []
+    drift: list[Change] = []
+    injected: list[InjectedField] = []
     for change in changes:
         by, why = explainer.by(change)
         if by:
             injected.append({"path": change["path"], "by": by})
         else:
             if why:
-                change = {**change, "message": why}
+                change = Change(**change)  # a copy: the caller's change stays as it was
+                change["message"] = why
             drift.append(change)
     return drift, injected

@@ -16,6 +16,7 @@ from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.changes import changed_paths
 from kubectl_pods.kube.jsoncopy import copy_json
 from kubectl_pods.kube.quantity import canonical, quantity_value
+from kubectl_pods.report_types import ServerFilledField
 
 QUANTITY_MAPS = ("requests", "limits", "overhead", "podFixed", "capacity")
 KEEP_EMPTY = ("emptyDir",)  # an empty value that still says something: the volume's source
@@ -101,15 +102,26 @@ def _template_identity(pair: Pair) -> None:
         spec["selector"] = live_spec["selector"]
 
 
-def _owner_kind_is(kind: str) -> Callable[[Pair], bool]:
-    return lambda pair: pair.controller().get("kind") == kind
+def _on_both_sides(apply: Callable[[dict], None]) -> Callable[[Pair], None]:
+    def run(pair: Pair) -> None:
+        apply(pair.mine)
+        apply(pair.theirs)
+    return run
+
+
+def _when_owned_by(kind: str, apply: Callable[[Pair], None]) -> Callable[[Pair], None]:
+    """A controller's own step: only for the pods of a controller of that kind."""
+    def run(pair: Pair) -> None:
+        if pair.controller().get("kind") == kind:
+            apply(pair)
+    return run
 
 
 STEPS: tuple[Step, ...] = (
     Step("server metadata and status", "apimachinery ObjectMeta; the registry's create/update",
-         lambda p: [bookkeeping.strip_server_owned(o) for o in (p.mine, p.theirs)], both_sides=True),
+         _on_both_sides(bookkeeping.strip_server_owned), both_sides=True),
     Step("client bookkeeping (kubectl apply, rollout restart)", "kubectl: apply.go, rollout restart",
-         lambda p: [bookkeeping.strip_client_annotations(o) for o in (p.mine, p.theirs)], both_sides=True),
+         _on_both_sides(bookkeeping.strip_client_annotations), both_sides=True),
     Step("SetObjectDefaults (core, apps, batch)", "pkg/apis/{core,apps,batch}/v1/defaults.go",
          lambda p: _api_defaults(p.mine, p.theirs)),
     Step("server-assigned identity", "registry: namespace, generateName; controllers: owner labels",
@@ -131,14 +143,14 @@ STEPS: tuple[Step, ...] = (
     Step("RuntimeClass", "plugin/pkg/admission/runtimeclass setOverhead, setScheduling",
          lambda p: admission.runtime_class(p.spec(), p.live_spec()), pods_only=True),
     Step("DaemonSet controller", "pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations",
-         lambda p: _owner_kind_is("DaemonSet")(p) and controllers.daemonset_pod(p.spec(), p.live_spec()),
+         _when_owned_by("DaemonSet", lambda p: controllers.daemonset_pod(p.spec(), p.live_spec())),
          pods_only=True),
     Step("StatefulSet controller", "pkg/controller/statefulset newStatefulSetPod",
-         lambda p: _owner_kind_is("StatefulSet")(p) and controllers.statefulset_pod(
-             p.spec(), p.live_spec(), p.live_meta().get("name")), pods_only=True),
+         _when_owned_by("StatefulSet", lambda p: controllers.statefulset_pod(
+             p.spec(), p.live_spec(), p.live_meta().get("name"))), pods_only=True),
     Step("Job controller", "pkg/controller/job addCompletionIndexEnvVariables",
-         lambda p: _owner_kind_is("Job")(p) and controllers.job_pod(
-             p.spec(), p.live_spec(), p.live_meta(), p.controller().get("name")), pods_only=True),
+         _when_owned_by("Job", lambda p: controllers.job_pod(
+             p.spec(), p.live_spec(), p.live_meta(), p.controller().get("name"))), pods_only=True),
     Step("scheduler binding", "pods/binding: spec.nodeName",
          lambda p: admission.scheduled(p.spec(), p.live_spec()), pods_only=True),
     Step("PodTopologyLabels", "plugin/pkg/admission/podtopologylabels",
@@ -146,7 +158,7 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def _applicable(pair: Pair):
+def _applicable(pair: Pair) -> list[Step]:
     return [step for step in STEPS if pair.is_pod or not step.pods_only]
 
 
@@ -187,15 +199,15 @@ def normalise(intended: dict, live: dict, intended_is_template: bool = False,
 
 
 def _stored(obj: dict) -> bool:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = found if isinstance(found := obj.get("metadata"), dict) else {}
     return bool(meta.get("uid") or meta.get("resourceVersion"))
 
 
 def server_filled(intended: dict, live: dict, intended_is_template: bool = False,
-                  facts: ClusterFacts | None = None) -> list[dict]:
+                  facts: ClusterFacts | None = None) -> list[ServerFilledField]:
     """Which field each step filled (or, for the bookkeeping steps, set aside): `--explain-defaults`."""
     pair = _prepare(intended, live, intended_is_template, facts)
-    filled = []
+    filled: list[ServerFilledField] = []
     for step in _applicable(pair):
         before_mine, before_theirs = copy_json(pair.mine), copy_json(pair.theirs)
         step.run(pair)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from kubectl_pods.report_types import Change
+
 _SEGMENT = re.compile(r"\[([^\]]*)\]|\.?([^.\[]+)")
 
 
@@ -36,17 +38,17 @@ def _item_key_matches(key: str, conditions: str) -> bool:
 
 
 def _owns(fields: dict, path: str) -> bool:
-    node = fields
+    node: dict | None = fields
     for kind, value in segments(path):
+        if node is None:
+            return False
         if kind == "field":
             node = node.get(f"f:{value}")
         elif kind == "item":
             node = next((child for key, child in node.items() if _item_key_matches(key, value)), None)
         else:
             return True  # positional items (args[2]) are owned with their list
-        if node is None:
-            return False
-    return True
+    return node is not None
 
 
 def managers_of(live: dict, path: str) -> list[str]:
@@ -76,14 +78,14 @@ def _leaves(fields: dict, parts: list, parent_field: str | None):
             except ValueError:
                 continue
             field = IDENTITY.get(parent_field or "")
-            wanted = {field: str(identity[field])} if field in (identity or {}) else {k: str(v) for k, v in identity.items()}
+            wanted = {field: str(identity[field])} if field is not None and field in (identity or {}) else {k: str(v) for k, v in identity.items()}
             yield from _leaves(fields[key] or {}, parts + [Identity(wanted)], None)
         else:  # v: and i: address a whole set or list element: the list itself is the owned path
             yield parts
             return
 
 
-def changes_after_creation(live: dict, why: str) -> list[dict]:
+def changes_after_creation(live: dict, why: str) -> list[Change]:
     """Without the owner's template: every field that a manager other than the one that created
     the pod wrote since, from `managedFields`. The intended value is unknown (None)."""
     from kubectl_pods.diff.paths import format_path, value_at
@@ -93,7 +95,7 @@ def changes_after_creation(live: dict, why: str) -> list[dict]:
     if not entries:
         return []
     creator = min(entries, key=lambda e: e.get("time") or "").get("manager")
-    changes: dict[str, dict] = {}
+    changes: dict[str, Change] = {}
     for entry in entries:
         if entry.get("manager") == creator:
             continue
@@ -102,7 +104,7 @@ def changes_after_creation(live: dict, why: str) -> list[dict]:
                 path = format_path(parts)
                 found = changes.setdefault(path, {"path": path, "type": "changed", "intended": None,
                                                   "live": value_at(live, parts), "managers": []})
-                found["managers"].append(entry.get("manager"))
+                found["managers"].append(entry.get("manager") or "a manager with no name")
     for change in changes.values():
         change["message"] = f"written by {', '.join(change['managers'])} after creation by {creator} ({why})"
     return sorted(changes.values(), key=lambda c: c["path"])

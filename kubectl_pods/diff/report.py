@@ -9,7 +9,8 @@ from kubectl_pods.diff.changes import ADDED, REMOVED
 from kubectl_pods.diff.compare import diff_objects
 from kubectl_pods.diff.injected import split_injected
 from kubectl_pods.diff.owner import managers_of
-from kubectl_pods.diff.paths import ignore_matcher
+from kubectl_pods.diff.paths import IgnoreRules
+from kubectl_pods.report_types import Change, DiffItem, Revision
 
 
 @dataclass
@@ -21,8 +22,8 @@ class Comparison:
     from_template: bool
     compared_with: str
     facts: ClusterFacts | None = None
-    revision: dict | None = None
-    known_changes: list[dict] | None = None  # changes found without an intended object (managedFields)
+    revision: Revision | None = None
+    known_changes: list[Change] | None = None  # changes found without an intended object (managedFields)
 
     @property
     def is_pod(self) -> bool:
@@ -33,9 +34,11 @@ class Comparison:
         return (self.live.get("metadata") or {}).get("name")
 
 
-def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> dict:
-    ignored = ignore_matcher(ignore)
+def pod_diff(comparison: Comparison, *, ignore: IgnoreRules, explain_defaults: bool = False) -> DiffItem:
+    ignored = ignore
     c = comparison
+    if ignore.rules:
+        ignore.note_fields(c.intended, c.live)
     if c.known_changes is not None:
         item = report_item(c.live, [change for change in c.known_changes if not ignored(change["path"])])
         item["comparedWith"] = c.compared_with
@@ -63,7 +66,7 @@ def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: boo
     return item
 
 
-def report_item(live: dict, changes: list[dict]) -> dict:
+def report_item(live: dict, changes: list[Change]) -> DiffItem:
     """One object of the DiffList: its kind, name, namespace, controller and changes."""
     meta = live.get("metadata") or {}
     owner = next((r for r in meta.get("ownerReferences") or [] if isinstance(r, dict) and r.get("controller")), None)

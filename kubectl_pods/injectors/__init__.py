@@ -14,7 +14,7 @@ API (pure functions over plain dicts; the catalogue is packaged data read once, 
   `spec.jobTemplate.metadata`). Only by the injector's markers; a container name alone never
   attributes. `Injection`: `name`, `version` (or None), `mode` (`regular` | `native` |
   `init-only` | None), `containers` (`InjectedContainer`: `name`, `list`, `kind`, `index`),
-  `marker` (e.g. `annotation sidecar.istio.io/status`), `as_dict()` for JSON.
+  `marker` (e.g. `annotation sidecar.istio.io/status`), `as_report(title, notes)` for JSON.
 - `injected_by(injections) -> {container name: injector name}`.
 """
 

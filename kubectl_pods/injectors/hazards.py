@@ -13,13 +13,14 @@ from __future__ import annotations
 from kubectl_pods.injectors.catalogue import Injector, catalogue
 from kubectl_pods.injectors.recognise import NATIVE, REGULAR, InjectedContainer, Injection
 from kubectl_pods.kube import versions
+from kubectl_pods.report_types import InjectorReport, ShapeWarning
 
 NATIVE_SIDECARS_FROM = (1, 29)  # on by default (beta) from 1.29; 1.28 behind the SidecarContainers gate
 
 
 def _warning(code: str, injection: Injection, injector: Injector, message: str, container: str | None,
-             fix: str | None) -> dict:
-    result = {"code": code, "message": message, "container": container, "injector": injection.name}
+             fix: str | None) -> ShapeWarning:
+    result: ShapeWarning = {"code": code, "message": message, "container": container, "injector": injection.name}
     if fix:
         result["fix"] = " ".join(fix.split())
     return result
@@ -79,11 +80,11 @@ def _names(items) -> str:
 
 
 def injection_report(pod: dict, injections: list[Injection], version: tuple[int, int], is_job: bool,
-                     is_manifest: bool) -> tuple[list[dict], list[dict]]:
+                     is_manifest: bool) -> tuple[list[ShapeWarning], list[InjectorReport]]:
     """(warnings, injectors): each hazard that applies, and each injection as JSON with notes on
     the hazards it avoids (held app, native order)."""
-    warnings: list[dict] = []
-    listed: list[dict] = []
+    warnings: list[ShapeWarning] = []
+    listed: list[InjectorReport] = []
     spec = pod.get("spec") or {}
     policy = spec.get("restartPolicy") or "Always"
     injected = {c.name for injection in injections for c in injection.containers}
@@ -154,7 +155,7 @@ def injection_report(pod: dict, injections: list[Injection], version: tuple[int,
                 f"{injection.name} injected {_names(c.name for c in native)} as a native sidecar, which "
                 f"Kubernetes {versions.format_version(version)} does not have{gate}: the proxy would block the "
                 "pod's init phase forever.", native[0].name, hazard["fix"]))
-        listed.append({**injection.as_dict(), "title": injector.title, "notes": notes})
+        listed.append(injection.as_report(injector.title, notes))
     return warnings, listed
 
 
@@ -163,7 +164,7 @@ def _index_in(spec: dict, name: str) -> int:
 
 
 def _init_network(pod: dict, injection: Injection, injector: Injector, injected: set[str],
-                  notes: list[str]) -> list[dict]:
+                  notes: list[str]) -> list[ShapeWarning]:
     """User init containers that run while the pod's traffic is redirected to a proxy that is not
     running yet: after the redirect init container, or all of them when a CNI plugin set the redirect
     up with the sandbox — until a native proxy has started."""
@@ -184,7 +185,7 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
     proxy_at = names.index(proxy) if injection.mode == NATIVE and proxy in names else len(names)
     uid = _proxy_uid(pod, injector)
     users = [(i, c) for i, c in enumerate(inits) if c.get("name") not in injected]
-    if injection.mode == NATIVE:
+    if injection.mode == NATIVE and proxy:
         before = [c.get("name") for i, c in users if i < proxy_at]
         after = [c.get("name") for i, c in users if i > proxy_at]
         if before or after:

@@ -12,10 +12,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from kubectl_pods.injectors.catalogue import LONG_RUNNING, Injector, catalogue, name_matches
+from kubectl_pods.report_types import InjectionMode, InjectorReport
 
-REGULAR, NATIVE, INIT_ONLY = "regular", "native", "init-only"
+REGULAR: Final = "regular"
+NATIVE: Final = "native"
+INIT_ONLY: Final = "init-only"
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Injection:
 
     name: str  # the injector's short name (`istio`, `linkerd`, ...)
     version: str | None
-    mode: str | None  # regular | native | init-only; None when none of its containers is left
+    mode: InjectionMode | None  # None when none of its containers is left
     containers: tuple[InjectedContainer, ...]
     marker: str  # how it was recognised, e.g. "annotation sidecar.istio.io/status"
     listed: dict | None = None  # the status annotation's content, where the injector writes one
@@ -45,9 +49,9 @@ class Injection:
     def container_names(self) -> list[str]:
         return [c.name for c in self.containers]
 
-    def as_dict(self) -> dict:
-        return {"name": self.name, "version": self.version, "mode": self.mode,
-                "containers": self.container_names, "marker": self.marker}
+    def as_report(self, title: str, notes: list[str]) -> InjectorReport:
+        return {"name": self.name, "title": title, "version": self.version, "mode": self.mode,
+                "containers": self.container_names, "marker": self.marker, "notes": notes}
 
 
 def _entries(metas: list[dict], field: str) -> dict:
@@ -108,7 +112,7 @@ def _version(injector: Injector, annotations: dict, labels: dict, pod_spec: dict
     return None
 
 
-def mode_of(containers: tuple[InjectedContainer, ...] | list[InjectedContainer], pod_spec: dict) -> str | None:
+def mode_of(containers: tuple[InjectedContainer, ...] | list[InjectedContainer], pod_spec: dict) -> InjectionMode | None:
     """native when a long-running injected container is an init container with restartPolicy
     Always (KEP-753), regular when it is in `containers`, init-only when it injected no such one."""
     if not containers:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, Literal
 
-INIT, SIDECAR, APP, EPHEMERAL = "init", "sidecar", "app", "ephemeral"
+Role = Literal["init", "sidecar", "app", "ephemeral"]
+StateKind = Literal["waiting", "running", "terminated", "unknown"]
+INIT: Final = "init"
+SIDECAR: Final = "sidecar"
+APP: Final = "app"
+EPHEMERAL: Final = "ephemeral"
 
 
 def spec(pod: dict) -> dict:
@@ -17,7 +23,7 @@ def status(pod: dict) -> dict:
 
 def is_restartable_init_container(container: dict | None) -> bool:
     """A native sidecar: an init container with `restartPolicy: Always` (KEP-753)."""
-    return bool(container) and container.get("restartPolicy") == "Always"
+    return container is not None and container.get("restartPolicy") == "Always"
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class ContainerRef:
     """One container of the spec with its role and position (0-based within its list)."""
 
     name: str
-    role: str
+    role: Role
     index: int
     spec: dict
 
@@ -58,13 +64,14 @@ def condition(pod: dict, condition_type: str) -> dict | None:
 
 def condition_true(pod: dict, condition_type: str) -> bool:
     found = condition(pod, condition_type)
-    return bool(found) and found.get("status") == "True"
+    return found is not None and found.get("status") == "True"
 
 
-def state_of(container_status: dict | None) -> tuple[str, dict]:
+def state_of(container_status: dict | None) -> tuple[StateKind, dict]:
     """("waiting"|"running"|"terminated"|"unknown", details) of a container status."""
     state = (container_status or {}).get("state") or {}
-    for key in ("terminated", "waiting", "running"):
+    kinds: tuple[StateKind, ...] = ("terminated", "waiting", "running")
+    for key in kinds:
         if state.get(key) is not None:
             return key, state[key]
     return "unknown", {}

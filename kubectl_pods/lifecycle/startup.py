@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef
+from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, Role
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,7 @@ class Stage:
     """Containers that start together; the next stage waits for `gate`."""
 
     containers: tuple[str, ...]
-    role: str
+    role: Role
     gate: str
     weak: bool = False
 

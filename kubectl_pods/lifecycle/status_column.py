@@ -129,5 +129,5 @@ def _readiness_gates(pod: dict) -> str:
     true = 0
     for gate in gates:
         match = next((c for c in conditions if c.get("type") == gate.get("conditionType")), None)
-        true += bool(match) and match.get("status") == "True"
+        true += match is not None and match.get("status") == "True"
     return f"{true}/{len(gates)}"

@@ -8,13 +8,14 @@ from typing import Callable, TextIO
 
 from kubectl_pods.render.structured import ListStream
 from kubectl_pods.render.unavailable import unavailable_lines
+from kubectl_pods.report_types import Explanation
 
 HEADER = {"kind": "ExplainList", "apiVersion": "kubectl-pods/v1"}
 
 
 class ExplainWriter:
     def __init__(self, out: TextIO, output: str, *, timeline: bool, detail: bool, all_namespaces: bool,
-                 chart_end, single_events: Callable[[dict], dict] | None = None):
+                 chart_end, single_events: Callable[[Explanation], Explanation] | None = None):
         self.out, self.timeline, self.detail = out, timeline, detail
         self.all_namespaces, self.chart_end = all_namespaces, chart_end
         self.single_events = single_events  # adds the events to a pod that turns out to be alone
@@ -22,7 +23,7 @@ class ExplainWriter:
         self.count = 0
         self.groups: dict[str, list] = {}  # summary: key -> [first item, count]
 
-    def add(self, item: dict) -> None:
+    def add(self, item: Explanation) -> None:
         self.count += 1
         if self.structured is not None:
             self.structured.add(item)
@@ -34,7 +35,7 @@ class ExplainWriter:
             entry = self.groups.setdefault(group_key(item), [item, 0])
             entry[1] += 1
 
-    def _block(self, item: dict) -> None:
+    def _block(self, item: Explanation) -> None:
         from kubectl_pods.render import explain_text, timeline as timeline_chart
 
         if self.count > 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
+from typing import Any
 
 
 def to_json(report: dict) -> str:
@@ -14,7 +16,8 @@ def to_json(report: dict) -> str:
 def _plain_dumper():
     import yaml
 
-    class PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    # libyaml's C dumper where PyYAML was built with it: a base chosen at run time, which mypy cannot follow.
+    class PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
         """No `&id001` anchors and `*id001` aliases: a dict used twice is written out twice, as a person would."""
 
         def ignore_aliases(self, data):
@@ -41,7 +44,7 @@ class ListStream:
     def __init__(self, out, output: str, header: dict):
         self.out, self.output, self.header, self.count = out, output, header, 0
 
-    def add(self, item: dict) -> None:
+    def add(self, item: Mapping[str, Any]) -> None:
         self.count += 1
         if self.output == "json":
             if self.count == 1:

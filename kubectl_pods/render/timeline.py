@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubectl_pods.kube.timefmt import human_duration, parse_time
+from kubectl_pods.kube.words import counted
+from kubectl_pods.report_types import ContainerEntry, Explanation
 
 CHART_WIDTH = 60
 RUN = "#"
@@ -18,13 +20,13 @@ BREAK_WIDTH = 2
 IDLE_BREAK_MIN_SECONDS = 60
 
 
-def render_timeline(item: dict, now: datetime | None) -> str:
+def render_timeline(item: Explanation, now: datetime | None) -> str:
     if item["status"] is None:
         return _predicted(item)
     return _observed(item, now)
 
 
-def _predicted(item: dict) -> str:
+def _predicted(item: Explanation) -> str:
     stages = item["startupStages"]
     block = max(8, CHART_WIDTH // (len(stages) + len(item["terminationOrder"]) + 1))  # room for "start 10"
     start_of = {name: i for i, stage in enumerate(stages) for name in stage["containers"]}
@@ -50,9 +52,9 @@ def _predicted(item: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _runs(container: dict, end: datetime) -> list[tuple[datetime, datetime, str]]:
+def _runs(container: ContainerEntry, end: datetime) -> list[tuple[datetime, datetime, str]]:
     runs = []
-    for term in (container.get("lastTermination"), container.get("state")):
+    for term in (container["lastTermination"], container["state"]):
         if not term:
             continue
         started = parse_time(term.get("startedAt"))
@@ -65,13 +67,14 @@ def _runs(container: dict, end: datetime) -> list[tuple[datetime, datetime, str]
     return runs
 
 
-def recorded_times(item: dict) -> list[datetime]:
+def recorded_times(item: Explanation) -> list[datetime]:
     """Every moment the pod's record holds: starts, finishes and events."""
     times = []
     for container in item["containers"]:
-        for term in (container.get("lastTermination"), container.get("state")):
-            for key in ("startedAt", "finishedAt"):
-                moment = parse_time((term or {}).get(key))
+        for term in (container["lastTermination"], container["state"]):
+            if not term:
+                continue
+            for moment in (parse_time(term.get("startedAt")), parse_time(term.get("finishedAt"))):
                 if moment is not None and moment.year > 1970:
                     times.append(moment)
     times += [t for t in (parse_time(e["time"]) for e in item["events"]) if t is not None]
@@ -113,12 +116,12 @@ class Scale:
         return [self.column(start) + 1 + i for start, _ in self.breaks for i in range(BREAK_WIDTH)]
 
 
-def _observed(item: dict, now: datetime | None) -> str:
+def _observed(item: Explanation, now: datetime | None) -> str:
     recorded = recorded_times(item)
     # A live pod runs until now; a record (a file, a support bundle) ends at its last moment.
     end = now or (max(recorded) if recorded else None)
     runs = {c["name"]: _runs(c, end) for c in item["containers"]} if end else {}
-    events = [(parse_time(e["time"]), e) for e in item["events"] if parse_time(e["time"])]
+    events = [(moment, e) for e in item["events"] if (moment := parse_time(e["time"])) is not None]
     busy = [r[:2] for rs in runs.values() for r in rs] + [(t, t) for t, _ in events]
     if not busy:
         return f"{item['name']}: no start or finish times recorded yet\n"
@@ -142,7 +145,7 @@ def _observed(item: dict, now: datetime | None) -> str:
                 row[col] = "!" if row[col] != RUN else row[col]
         for col in cuts:
             row[col] = BREAK
-        restarts = f", {c['restartCount']} restarts" if c["restartCount"] else ""
+        restarts = f", {counted(c['restartCount'], 'restart')}" if c["restartCount"] else ""
         lines.append(f"{c['name']:<{width}}  |{''.join(row)}|  {c['role']}{restarts}"
                      + (f"; runs shown: {', '.join(notes)}" if notes else ""))
     lines.append(f"{'':<{width}}   {'0s':<{CHART_WIDTH - 6}}{span:>5.0f}s")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kubectl_pods.scaffold.catalog import find_pattern
 from kubectl_pods.scaffold.kinds import notes, wrap
 from kubectl_pods.scaffold.render import check_name, render_pod
@@ -10,7 +12,7 @@ from kubectl_pods.scaffold.values import collect_values
 
 def scaffold_objects(*, pattern: str, name: str, kind: str, version: tuple[int, int], set_values: list[str],
                      values_file: str | None = None, image: str | None = None, namespace: str | None = None,
-                     template_dirs: list[str] = ()) -> tuple[list[dict], list[str]]:
+                     template_dirs: Sequence[str] = ()) -> tuple[list[dict], list[str]]:
     """([the object], notes for stderr)."""
     check_name(name, kind)
     found = find_pattern(pattern, list(template_dirs))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubectl_pods.report_types import TemplateOf
+
 
 @dataclass(frozen=True)
 class PodInput:
@@ -15,7 +17,7 @@ class PodInput:
 
     pod: dict
     source: str
-    template_of: dict | None = None
+    template_of: TemplateOf | None = None
     events: tuple[dict, ...] = field(default_factory=tuple)
     # Metadata of templates enclosing the pod template (a CronJob's job template), where an
     # injector's markers may sit too (injectors.recognise).

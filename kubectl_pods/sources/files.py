@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kubectl_pods.errors import UserError
+from kubectl_pods.report_types import TemplateOf
 from kubectl_pods.sources import PodInput
 from kubectl_pods.sources.shape import InvalidObject, check
 
@@ -90,7 +91,7 @@ def pod_from_template(workload: dict) -> dict:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template.get("spec") or {}}
 
 
-def owner_ref(obj: dict) -> dict:
+def owner_ref(obj: dict) -> TemplateOf:
     """The workload a template belongs to, with the labels its pods carry (its selector)."""
     meta = obj.get("metadata") or {}
     selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels")

@@ -21,6 +21,7 @@ class LiveSide:
         self.invalid: list[dict] = []  # live objects not in the API's shape, said as skipped items
         self._owner_problems: dict[int, str | None] = {}
         self._limit_ranges: dict[str | None, list[dict] | None] = {}
+        self.objects: list[dict] | None
         if live_files:
             from kubectl_pods.sources.files import objects_in, read_documents
 
@@ -31,6 +32,12 @@ class LiveSide:
 
             self.objects = None
             self.cluster = open_cluster(options)
+
+    @property
+    def _files(self) -> list[dict]:
+        """The objects of the `--live` files (read only where there is no cluster)."""
+        assert self.objects is not None, "no --live files: the cluster is the live side"
+        return self.objects
 
     @property
     def namespace(self) -> str | None:
@@ -57,7 +64,7 @@ class LiveSide:
 
         valid, rejected = partition(pods, "the server" if self.cluster is not None else "--live")
         for pod, error in rejected:
-            meta = pod.pod.get("metadata") if isinstance(pod.pod.get("metadata"), dict) else {}
+            meta = found if isinstance(found := pod.pod.get("metadata"), dict) else {}
             self.invalid.append({"kind": "Pod", "name": meta.get("name"), "namespace": meta.get("namespace"),
                                  "skipped": str(error)})
         return valid
@@ -69,7 +76,7 @@ class LiveSide:
             if match_labels is not None and not names:
                 return self.cluster.pods(selector=",".join(f"{k}={v}" for k, v in sorted(match_labels.items())))
             return self.cluster.pods(names)
-        found = [PodInput(pod=o, source="--live") for o in self.objects if o.get("kind") == "Pod"]
+        found = [PodInput(pod=o, source="--live") for o in self._files if o.get("kind") == "Pod"]
         if names:
             found = [p for p in found if p.name in names]
         if match_labels is not None:
@@ -91,7 +98,7 @@ class LiveSide:
             except Forbidden as exc:
                 self.forbidden(exc.resource, namespace)
                 return None
-        return next((o for o in self.objects if o.get("kind") == kind and (o.get("metadata") or {}).get("name") == name
+        return next((o for o in self._files if o.get("kind") == kind and (o.get("metadata") or {}).get("name") == name
                      and (namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace))), None)
 
     def owner_problem(self, owner: dict) -> str | None:
@@ -129,7 +136,7 @@ class LiveSide:
         while True:
             refs = (current.get("metadata") or {}).get("ownerReferences") or []
             ref = next((r for r in refs if isinstance(r, dict) and r.get("controller")), None)
-            found = ref and next((o for o in self.objects if o.get("kind") == ref.get("kind")
+            found = ref and next((o for o in self._files if o.get("kind") == ref.get("kind")
                                   and (o.get("metadata") or {}).get("name") == ref.get("name")), None)
             if not found or found in chain:
                 return chain
@@ -140,7 +147,7 @@ class LiveSide:
         """The namespace's LimitRanges, or None when they cannot be read (said in `unavailable`)."""
         if namespace not in self._limit_ranges:
             if self.cluster is None:
-                self._limit_ranges[namespace] = [o for o in self.objects if o.get("kind") == "LimitRange"
+                self._limit_ranges[namespace] = [o for o in self._files if o.get("kind") == "LimitRange"
                                                  and (o.get("metadata") or {}).get("namespace") in (None, namespace)]
             else:
                 try:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NoReturn
 
 from kubectl_pods.errors import UserError
+from kubectl_pods.sources import PodInput
 
 INT32 = (-(2 ** 31), 2 ** 31 - 1)
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
@@ -51,7 +52,7 @@ class _Problem(Exception):
     message: str
 
 
-def _fail(path: str, message: str):
+def _fail(path: str, message: str) -> NoReturn:
     raise _Problem(path, message)
 
 
@@ -221,7 +222,7 @@ def problem(obj_: dict) -> tuple[str, str] | None:
 def describe(obj_, source: str) -> str:
     if not isinstance(obj_, dict):
         return source
-    meta = obj_.get("metadata") if isinstance(obj_.get("metadata"), dict) else {}
+    meta = found if isinstance(found := obj_.get("metadata"), dict) else {}
     name = meta.get("name") or meta.get("generateName")
     kind = obj_.get("kind") if isinstance(obj_.get("kind"), str) else "object"
     return f'{source}: {kind} "{name}"' if isinstance(name, str) else f"{source}: {kind}"
@@ -236,7 +237,7 @@ def invalid(obj_, source: str) -> InvalidObject | None:
 def _go_zero_values(pod: dict) -> None:
     """Fields the API encodes without omitempty come back from the server even when zero
     (k8s.io/api/core/v1 types.go: ContainerStatus.ready, .restartCount, ContainerStateTerminated.exitCode)."""
-    status = pod.get("status") if isinstance(pod.get("status"), dict) else {}
+    status = found if isinstance(found := pod.get("status"), dict) else {}
     for field in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"):
         for container in status.get(field) or []:
             container.setdefault("ready", False)
@@ -258,9 +259,10 @@ def check(obj_: dict, source: str) -> dict:
     return obj_
 
 
-def partition(pods: list, source: str) -> tuple[list, list[tuple[object, InvalidObject]]]:
+def partition(pods: list[PodInput], source: str) -> tuple[list[PodInput], list[tuple[PodInput, InvalidObject]]]:
     """PodInputs split into the valid (checked) ones and the others, each with its error."""
-    valid, rejected = [], []
+    valid: list[PodInput] = []
+    rejected: list[tuple[PodInput, InvalidObject]] = []
     for pod in pods:
         try:
             check(pod.pod, source)

@@ -1,0 +1,1 @@
+"""`kubectl pods migrate`: legacy sidecars made native sidecars."""
