@@ -138,4 +138,6 @@ def test_without_markers_the_name_guess_says_it_is_a_guess():
     explanation = _explain(document)
     assert explanation["injectors"] == []
     [warning] = _codes(explanation, "legacy-sidecar-in-job")
-    assert "a guess" in warning["message"] and "fix" not in warning
+    # no injector's fix: only the command that moves a container the user owns (issue 21)
+    assert "a guess" in warning["message"] and warning["fix"].startswith("kubectl pods migrate ")
+    assert "sidecar.istio.io" not in warning["fix"]

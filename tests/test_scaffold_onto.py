@@ -5,6 +5,7 @@ byte-identical."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import stat
@@ -214,3 +215,30 @@ def test_flags_of_the_plain_scaffold_are_refused_with_files(cli):
     assert cli("scaffold", "sidecar", "-f", "-", "--in-place")[0] == 2
     code, _, err = cli("scaffold", "sidecar")
     assert code == 2 and "needs a NAME" in err
+
+
+DRY_RUN = Path(__file__).parent / "fixtures" / "recorded" / "scaffold-onto-dry-run.json"
+
+
+def containers_of(obj: dict) -> list[dict]:
+    spec = pod_of(obj)["spec"]
+    return [{"name": c["name"], "list": key, "restartPolicy": c.get("restartPolicy")}
+            for key in ("initContainers", "containers") for c in spec.get(key) or []]
+
+
+def test_the_real_api_server_accepted_every_pattern_on_every_manifest(cli):
+    """scripts/record-scaffold-onto: a dryRun create of each result on kube-apiserver v1.33; the
+    server kept the containers (and each native sidecar's restartPolicy) of today's output."""
+    recorded = json.loads(DRY_RUN.read_text())
+    assert recorded["server"].startswith("v1.33")
+    assert {(c["fixture"], c["pattern"]) for c in recorded["cases"]} == {(f, p) for f in FIXTURES for p in PATTERNS}
+    for case in recorded["cases"]:
+        code, out, _ = cli("scaffold", case["pattern"], "-f", str(REAL_WORLD / case["fixture"]),
+                           "--k8s-version", case["k8sVersion"])
+        objects = docs(out)
+        assert code == 0 and len(objects) == len(case["answers"])
+        for obj, answer in zip(objects, case["answers"]):
+            assert answer["accepted"], answer
+            assert (answer["kind"], answer["name"]) == (obj["kind"], obj["metadata"]["name"])
+            if template_path(obj) is not None:
+                assert answer["containers"] == containers_of(obj)

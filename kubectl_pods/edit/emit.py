@@ -100,8 +100,8 @@ def merge(text: str, before: str, after: str) -> str | None:
         if tag == "equal":
             continue
         if i1 < i2:
-            mapped = [to_text.get(i) for i in range(i1, i2)]
-            if None in mapped or mapped != list(range(mapped[0], mapped[0] + len(mapped))):
+            mapped = [to_text[i] for i in range(i1, i2) if i in to_text]
+            if len(mapped) != i2 - i1 or mapped != list(range(mapped[0], mapped[0] + len(mapped))):
                 return None
             start, end = mapped[0], mapped[-1] + 1
         else:

@@ -1,5 +1,5 @@
 """A pod being deleted: when it was asked, when its grace period ends, and what each container
-still running waits for (docs/lifecycle.md §2, §3, §11).
+still running waits for (docs/lifecycle.md §2, §3, §13).
 
 The API server sets `deletionTimestamp` to the time of the delete plus the grace period and
 `deletionGracePeriodSeconds` to that period (`staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go`

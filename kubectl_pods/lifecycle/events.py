@@ -1,4 +1,4 @@
-"""What the kubelet's events about a pod say, as one table (docs/lifecycle.md §11).
+"""What the kubelet's events about a pod say, as one table (docs/lifecycle.md §13).
 
 Each row is one cause: the event reason (and, where one reason names several causes, the start of
 its message), what it means, and the upstream code that emits it (Kubernetes v1.33; reasons are

@@ -1,4 +1,4 @@
-"""Who ended a container's run (docs/lifecycle.md §6, §11): the kubelet after a failed probe, a
+"""Who ended a container's run (docs/lifecycle.md §6, §13): the kubelet after a failed probe, a
 failed postStart hook, a spec change, the pod's deletion or eviction; the kernel (OOMKilled); or
 nobody known. Told in the order it happened: the cause, the stop signal, then SIGKILL only if the
 grace period ran out — and never a grace period when nothing asked the container to stop.

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, state_of
 from kubectl_pods.kube.timefmt import parse_time
+from kubectl_pods.kube.words import counted
 from kubectl_pods.lifecycle import backoff
 from kubectl_pods.lifecycle.events import IMAGE, SANDBOX, of_cause, repeat_text, volume_failure
 from kubectl_pods.lifecycle.exit_codes import NOT_CREATED, STUCK_WAITING_REASONS, WAITING_REASONS, meaning, signal_name, signal_of
@@ -90,7 +91,7 @@ def _what(status: dict, stop: StopCause | None) -> str:
 
 
 def _crash_text(status: dict, back: Backoff | None, stop: StopCause | None = None) -> str:
-    text = f"{_what(status, stop)}, {status.get('restartCount') or 0} restarts"
+    text = f"{_what(status, stop)}, {counted(status.get('restartCount') or 0, 'restart')}"
     if back and back.get("nextRestartInSeconds") == 0:
         text += ", next try due now (at the kubelet's next sync)"
     elif back and back.get("nextRestartInSeconds") is not None:

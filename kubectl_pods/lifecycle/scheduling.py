@@ -1,5 +1,5 @@
 """Before any container: is the pod scheduled, and is its node's kubelet there to run it
-(docs/lifecycle.md §11).
+(docs/lifecycle.md §13).
 
 - The scheduler binds a pod by setting `spec.nodeName` and a `PodScheduled` True condition
   (`pkg/registry/core/pod/storage/storage.go` BindingREST `setPodNodeAndMetadata`); when it cannot,
