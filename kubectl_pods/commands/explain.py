@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named, pod_pages,
-                                          refuse_together, resolve_version)
-from kubectl_pods.errors import EXIT_ERROR, EXIT_OK, Forbidden
+                                          refuse_together, report_nothing_found, resolve_version)
+from kubectl_pods.errors import EXIT_ERROR, EXIT_OK, Forbidden, NoPodsFound
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.report_types import Explanation
@@ -36,7 +36,12 @@ def run(*, names: tuple[str, ...], output: str, timeline: bool, what_if: list[st
     given = resolve_version(k8s_version, options) if k8s_version else None
     if len(chosen) > 1:
         return _explain_across(named(chosen), names, output, timeline, what_ifs, given, options)
-    return _explain_one(names, output, timeline, what_ifs, given, for_context(options, chosen[0]))
+    try:
+        return _explain_one(names, output, timeline, what_ifs, given, for_context(options, chosen[0]))
+    except NoPodsFound as found:
+        from kubectl_pods.render.explain_stream import HEADER
+
+        return report_nothing_found(found, output, HEADER)
 
 
 def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,

@@ -8,7 +8,7 @@ from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.changes import ADDED, REMOVED
 from kubectl_pods.diff.compare import diff_objects
 from kubectl_pods.diff.owner import managers_of
-from kubectl_pods.diff.paths import ignore_matcher
+from kubectl_pods.diff.paths import IgnoreRules
 from kubectl_pods.report_types import Change, DiffItem, Revision
 
 
@@ -33,9 +33,11 @@ class Comparison:
         return (self.live.get("metadata") or {}).get("name")
 
 
-def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> DiffItem:
-    ignored = ignore_matcher(ignore)
+def pod_diff(comparison: Comparison, *, ignore: IgnoreRules, explain_defaults: bool = False) -> DiffItem:
+    ignored = ignore
     c = comparison
+    if ignore.rules:
+        ignore.note_fields(c.intended, c.live)
     if c.known_changes is not None:
         item = report_item(c.live, [change for change in c.known_changes if not ignored(change["path"])])
         item["comparedWith"] = c.compared_with

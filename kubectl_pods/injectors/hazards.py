@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from kubectl_pods.injectors.catalogue import Injector, catalogue
 from kubectl_pods.injectors.recognise import NATIVE, REGULAR, InjectedContainer, Injection
-from kubectl_pods.report_types import InjectorReport, ShapeWarning
 from kubectl_pods.kube import versions
+from kubectl_pods.report_types import InjectorReport, ShapeWarning
 
 NATIVE_SIDECARS_FROM = (1, 29)  # on by default (beta) from 1.29; 1.28 behind the SidecarContainers gate
 

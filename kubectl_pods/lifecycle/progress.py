@@ -6,9 +6,10 @@ from datetime import datetime
 
 from kubectl_pods.kube.pods import APP, INIT, SIDECAR, ContainerRef, condition, state_of
 from kubectl_pods.kube.timefmt import parse_time
+from kubectl_pods.kube.words import counted
 from kubectl_pods.lifecycle import backoff
-from kubectl_pods.report_types import Backoff, Blocked, ContainerState, TerminationInfo
 from kubectl_pods.lifecycle.exit_codes import STUCK_WAITING_REASONS, WAITING_REASONS, meaning, signal_name, signal_of
+from kubectl_pods.report_types import Backoff, Blocked, ContainerState, TerminationInfo
 
 
 def termination_info(terminated: dict | None) -> TerminationInfo | None:
@@ -73,7 +74,7 @@ def _crash_text(status: dict, back: Backoff | None) -> str:
     code = last.get("exitCode")
     reason = last.get("reason")
     what = f"exit {code}" + (f" ({reason})" if reason and reason not in ("Error", "Completed") else "")
-    text = f"{what}, {status.get('restartCount') or 0} restarts"
+    text = f"{what}, {counted(status.get('restartCount') or 0, 'restart')}"
     if back and back.get("nextRestartInSeconds") == 0:
         text += ", next try due now (at the kubelet's next sync)"
     elif back and back.get("nextRestartInSeconds") is not None:

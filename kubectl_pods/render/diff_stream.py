@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from kubectl_pods.render.structured import ListStream
+from kubectl_pods.report_types import DiffItem
 
 HEADER = {"kind": "DiffList", "apiVersion": "kubectl-pods/v1"}
 
@@ -41,7 +42,7 @@ class DiffWriter:
         self.structured = ListStream(out, "json", HEADER) if output == "json" else None
         self.grouper = Grouper()
         self.skipped: list[dict] = []
-        self.unmatched_items: list[dict] = []
+        self.unmatched_items: list[DiffItem] = []
         self.drift = False
 
     def add(self, item: dict, comparison=None) -> None:
@@ -63,7 +64,7 @@ class DiffWriter:
         if self.structured is not None:
             self.structured.add(item)
 
-    def unmatched(self, item: dict) -> None:
+    def unmatched(self, item: DiffItem) -> None:
         """A pod with no counterpart to compare with (`--against-context`): a difference too."""
         self.drift = True
         self.unmatched_items.append(item)

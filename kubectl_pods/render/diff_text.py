@@ -6,8 +6,10 @@ import difflib
 import json
 from collections.abc import Sequence
 
+from kubectl_pods.kube.words import counted
 from kubectl_pods.render.structured import dump_yaml
 from kubectl_pods.render.unavailable import unavailable_lines
+from kubectl_pods.report_types import DiffItem
 
 INDENT = "    "
 
@@ -24,7 +26,7 @@ def _header(entry: dict) -> str:
     if kind != "Pod":
         of = kind
     elif owner:
-        of = f"{len(entry['pods'])}/{entry['ofOwner']} pods of {owner['kind']} {owner['name']}"
+        of = f"{len(entry['pods'])}/{counted(entry['ofOwner'], 'pod')} of {owner['kind']} {owner['name']}"
     else:
         of = f"{len(entry['pods'])} pods" if len(entry["pods"]) > 1 else "pod"
     namespace = entry["pods"][0]["namespace"]
@@ -41,7 +43,7 @@ def _revision(revision: dict | None) -> list[str]:
 
 
 def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable: Sequence[dict] = (),
-                  unmatched: Sequence[dict] = ()) -> str:
+                  unmatched: Sequence[DiffItem] = ()) -> str:
     out = []
     for entry in groups:
         out.append(_header(entry))
@@ -66,10 +68,15 @@ def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable:
             if change["type"] != "removed":
                 out += [f"{INDENT}+ {line}" for line in _value(change["live"])]
             out.append("")
-    for item in unmatched:
-        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: {item['skipped']}")
+    for missing in unmatched:
+        out.append(f"{missing['kind'].lower()} {missing['name']}: {missing['changes'][0].get('message')}")
+    # The same reason for many objects is one line, as explain groups pods: `pod web-1 (+1999 like it)`.
+    by_reason: dict[tuple[str, str], list[str]] = {}
     for item in skipped:
-        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
+        by_reason.setdefault(((item.get("kind") or "Pod").lower(), item["skipped"]), []).append(str(item["name"]))
+    for (kind, reason), names in by_reason.items():
+        more = f" (+{len(names) - 1} like it)" if len(names) > 1 else ""
+        out.append(f"{kind} {names[0]}{more}: not compared: {reason}")
     out += unavailable_lines(list(unavailable))
     return "\n".join(out).rstrip() + "\n"
 

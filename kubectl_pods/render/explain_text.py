@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from kubectl_pods.kube.words import counted
 from kubectl_pods.lifecycle.backoff import RESYNC_WAIT_SECONDS
 from kubectl_pods.render.table import table
 from kubectl_pods.report_types import ContainerEntry, Explanation
@@ -41,7 +42,7 @@ def render_detail(item: Explanation) -> str:
                    f"   PHASE {item['phase']}")
     else:
         out.append(f"A manifest, not a live pod: what the kubelet will do with it. READY will count "
-                   f"{item['ready'].split('/')[1]} containers (apps and sidecars).")
+                   f"{counted(int(item['ready'].split('/')[1]), 'container')} (apps and sidecars).")
     if item["blockedBy"]:
         out += ["", _wrap(f"Blocked: {item['blockedBy']['reason']}", "", "  ")]
 
@@ -135,5 +136,7 @@ def render_summary(count: int, groups: list, show_namespace: bool) -> str:
         row = [name, first["status"] or "manifest", first["ready"], first["restartsText"], note]
         rows.append(([first["namespace"] or ""] if show_namespace else []) + row)
     headers = (["NAMESPACE"] if show_namespace else []) + ["NAME", "STATUS", "READY", "RESTARTS", "BLOCKED BY / WARNINGS"]
-    footer = f"\n{count} pods in {len(groups)} groups; details: -o wide or name a pod\n"
+    # Groups are worth counting only when some hold several pods.
+    grouped = "" if len(groups) == count else f" in {counted(len(groups), 'group')}"
+    footer = f"\n{counted(count, 'pod')}{grouped}; details: -o wide or name a pod\n"
     return table(headers, rows) + footer

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kubectl_pods.kube.timefmt import human_duration, parse_time
+from kubectl_pods.kube.words import counted
 from kubectl_pods.report_types import ContainerEntry, Explanation
 
 CHART_WIDTH = 60
@@ -144,7 +145,7 @@ def _observed(item: Explanation, now: datetime | None) -> str:
                 row[col] = "!" if row[col] != RUN else row[col]
         for col in cuts:
             row[col] = BREAK
-        restarts = f", {c['restartCount']} restarts" if c["restartCount"] else ""
+        restarts = f", {counted(c['restartCount'], 'restart')}" if c["restartCount"] else ""
         lines.append(f"{c['name']:<{width}}  |{''.join(row)}|  {c['role']}{restarts}"
                      + (f"; runs shown: {', '.join(notes)}" if notes else ""))
     lines.append(f"{'':<{width}}   {'0s':<{CHART_WIDTH - 6}}{span:>5.0f}s")

@@ -15,11 +15,15 @@ CONSEQUENCES = {
 }
 
 
+# What the server answered, as its Status reason; nothing is said about why (RBAC, a webhook...).
+ANSWERS = {"forbidden": "403 Forbidden"}
+
+
 def unavailable_lines(unavailable: list[dict]) -> list[str]:
     lines = []
     for note in unavailable:
         where = f" in {note['namespace']}" if note.get("namespace") else ""
         consequence = CONSEQUENCES.get(note["what"], "answered without it")
-        lines.append(f"{note['what']} not read: this account cannot read {note['what']}{where} "
-                     f"({note['reason']}); {consequence}")
+        lines.append(f"{note['what']} not read: the server refused to give {note['what']}{where} "
+                     f"({ANSWERS.get(note['reason'], note['reason'])}); {consequence}")
     return lines

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from kubectl_pods import __version__
-from kubectl_pods.errors import Expired, Forbidden, NotFound, Unreachable, UserError
+from kubectl_pods.errors import Expired, Forbidden, NamespaceTerminating, NotFound, Unreachable, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
@@ -38,7 +38,7 @@ RESOURCES = {
 
 @dataclass(frozen=True)
 class Request:
-    """What was asked, kept to phrase errors the way `kubectl auth can-i` would."""
+    """What was asked, kept to say it in errors: `list pods in namespace "web"`."""
 
     verb: str
     resource: str
@@ -378,18 +378,31 @@ def _status_message(body: bytes) -> str:
         return body.decode("utf-8", "replace").strip()[:200]
 
 
+def _status_causes(body: bytes) -> list[str]:
+    """The reasons of a Status's `details.causes` (e.g. NamespaceTerminating), as the server gave them."""
+    try:
+        details = json.loads(body).get("details") or {}
+    except (ValueError, AttributeError):
+        return []
+    return [str(cause.get("reason")) for cause in details.get("causes") or [] if isinstance(cause, dict)]
+
+
 def _http_error(status: int, body: bytes, request: Request, host: str) -> UserError:
     message = _status_message(body)
     if status == 401:
         return UserError(f"You must be logged in to the server (Unauthorized): {host} refused the "
                          f"credentials while trying to {request.describe()}")
     if status == 403:
+        # The server's own words, and nothing more: a 403 comes from the authorizer (its message
+        # names the user and the verb) or from admission, e.g. NamespaceLifecycle for a namespace
+        # being deleted (apiserver admission/plugin/namespace/lifecycle: cause NamespaceTerminating).
+        said = f": {message}" if message else " (it gave no reason)"
+        if "NamespaceTerminating" in _status_causes(body):
+            return NamespaceTerminating(f'namespace "{request.namespace}" is being deleted (Terminating): the '
+                                        f"server refused to {request.describe()}{said}")
         hint = "; use -n NAMESPACE to read one namespace" if request.verb == "list" and not request.namespace \
             and request.resource == "pods" else ""
-        return Forbidden(f"forbidden: you cannot {request.describe()} "
-                         f"(kubectl auth can-i {request.verb} {request.resource}"
-                         f"{' -n ' + request.namespace if request.namespace else ''} says no)"
-                         f"{': ' + message if message else ''}{hint}", request.resource)
+        return Forbidden(f"the server refused to {request.describe()} (403 Forbidden){said}{hint}", request.resource)
     if status == 404:
         return NotFound(f"{request.resource} \"{request.name}\" not found"
                          f"{' in namespace ' + repr(request.namespace) if request.namespace else ''}"

@@ -64,6 +64,7 @@ class Fault:
     on_continue: bool = False
     times: int | None = None
     method: str | None = None  # only requests of this verb (None: all)
+    body: dict | None = None  # the Status to answer with, as a real server sent it (default: built from message)
 
 
 @dataclass
@@ -145,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = self._fault(self.path, {})
         if fault and fault.status:
-            return self._send(fault.status, status_body(fault.status, "Forbidden", fault.message))
+            return self._send(fault.status, fault.body or status_body(fault.status, "Forbidden", fault.message))
         answer = next((response for sent, response in state.dry_run_answers if sent == body), None)
         if answer is None:
             return self._send(500, status_body(500, "InternalError", "no recorded answer for this dry-run body"))
@@ -181,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
                 reason = {403: "Forbidden", 404: "NotFound", 410: "Expired",
                           429: "TooManyRequests", 500: "InternalError"}.get(fault.status, "Failure")
                 extra = {"Retry-After": "1"} if fault.status == 429 else None
-                return self._send(fault.status, status_body(fault.status, reason, fault.message), extra)
+                return self._send(fault.status, fault.body or status_body(fault.status, reason, fault.message), extra)
         try:
             if query.get("watch") in ("true", "1"):
                 return self.server.watch(self, path, query)
