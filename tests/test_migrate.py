@@ -231,3 +231,11 @@ def test_any_choice_moves_exactly_those_in_order_and_a_second_plan_is_empty(name
     assert [c["name"] for c in spec.get("initContainers", [])] == [f"init{i}" for i in range(inits)] + chosen
     assert put_back(result, pod, chosen) == pod
     assert plan_migrate(result, chosen_sidecars(result, chosen), wait_for_ready=False).edits == []
+
+
+def test_json_output_is_a_list_of_the_resulting_objects(cli):
+    code, out, _ = cli("migrate", "-f", str(NEVER_POD), "--sidecar", "log-shipper", "-o", "json")
+    body = json.loads(out)
+    assert code == 0 and body["kind"] == "List" and len(body["items"]) == 1
+    assert body["items"][0]["spec"]["initContainers"][0]["restartPolicy"] == "Always"
+    assert cli("migrate", "-f", str(NEVER_POD), "--sidecar", "log-shipper", "-o", "json", "--in-place")[0] == 2
