@@ -239,3 +239,13 @@ def test_json_output_is_a_list_of_the_resulting_objects(cli):
     assert code == 0 and body["kind"] == "List" and len(body["items"]) == 1
     assert body["items"][0]["spec"]["initContainers"][0]["restartPolicy"] == "Always"
     assert cli("migrate", "-f", str(NEVER_POD), "--sidecar", "log-shipper", "-o", "json", "--in-place")[0] == 2
+
+
+def test_an_adapter_only_reports_so_stopping_with_the_app_is_no_race(cli):
+    _, adapter, _ = cli("scaffold", "adapter", "web")
+    assert not [w for w in warnings_of(adapter, cli=cli) if w["code"] == "shutdown-race"]
+    _, ambassador, _ = cli("scaffold", "ambassador", "web", "--k8s-version", "1.27")
+    [race] = [w for w in warnings_of(ambassador, "1.27", cli=cli) if w["code"] == "shutdown-race"]
+    assert race["container"] == "db-ambassador" and "need Kubernetes 1.29+" in race["fix"]
+    assert "need Kubernetes" not in [w for w in warnings_of(ambassador, "1.29", cli=cli)
+                                     if w["code"] == "shutdown-race"][0]["fix"]
