@@ -155,7 +155,9 @@ def test_without_a_choice_one_error_line_lists_the_candidates(cli):
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "--sidecar NAME" in err and "explain warns about: Pod legacy-sidecar-never: log-shipper" in err
     code, _, err = cli("migrate", "-f", str(REAL_WORLD / "website-job-sidecar-legacy.yaml"))
-    assert code == 2 and "explain warns about none; containers beside the first: Job myjob: logshipper" in err
+    assert code == 2 and "explain warns about: Job myjob: logshipper" in err
+    code, _, err = cli("migrate", "-f", str(REAL_WORLD / "istio-multi-container.yaml"))
+    assert code == 2 and "explain warns about none; containers beside the first: Deployment app: name2; Deployment app: name3" in err
 
 
 @pytest.mark.parametrize("version,code,said", [("1.27", 2, "has no native sidecars"), ("1.28", 0, "SidecarContainers"),
