@@ -98,7 +98,7 @@ def comments(text: str) -> list[str]:
     return [m.group(0).strip() for m in re.finditer(r"(?m)(?:^|\s)#[^\n]*", text)]
 
 
-@pytest.mark.parametrize("version", ["1.33", "1.27"])
+@pytest.mark.parametrize("version", ["1.36", "1.33", "1.27"])
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_pattern_onto_real_world_manifest(fixture, pattern, version, cli):
