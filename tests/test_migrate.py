@@ -251,3 +251,20 @@ def test_an_adapter_only_reports_so_stopping_with_the_app_is_no_race(cli):
     assert race["container"] == "db-ambassador" and "need Kubernetes 1.29+" in race["fix"]
     assert "need Kubernetes" not in [w for w in warnings_of(ambassador, "1.29", cli=cli)
                                      if w["code"] == "shutdown-race"][0]["fix"]
+
+
+def test_the_watch_says_a_sidecar_stopped_at_completion_is_not_restarted():
+    """From the node recording: the migrated pod Succeeded with its sidecar stopped; the watch said
+    `restarted at once` for it when recorded, which the kubelet never does (computePodActions)."""
+    from datetime import datetime, timezone
+
+    from kubectl_pods.lifecycle.transitions import pod_transitions
+
+    after = json.loads(RECORDED.read_text())["migrated"]["pod"]
+    before = copy.deepcopy(after)
+    before["status"]["phase"] = "Running"
+    sidecar = next(s for s in before["status"]["initContainerStatuses"] if s["name"] == "log-shipper")
+    sidecar["state"] = {"running": {"startedAt": sidecar["state"]["terminated"]["startedAt"]}}
+    found = pod_transitions(before, after, (1, 33), datetime.now(timezone.utc))
+    [exited] = [t for t in found if t.get("kind") == "exited" and t["container"] == "log-shipper"]
+    assert "not restarted: every app container is done" in exited["message"] and "restarted at once" not in exited["message"]
