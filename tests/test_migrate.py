@@ -207,6 +207,7 @@ def test_the_recording_on_a_real_node():
     assert migrated["pod"]["status"]["phase"] == "Succeeded"
     assert migrated["watch"]["endedByItself"] and migrated["watch"]["exitCode"] == 0
     assert any("STATUS Running → Completed" in line for line in migrated["watch"]["stdout"])
+    assert any("log-shipper exited 0 (Completed); not restarted" in line for line in migrated["watch"]["stdout"])
 
 
 def test_the_recorded_migrated_manifest_is_what_migrate_writes_today(cli):
@@ -254,8 +255,8 @@ def test_an_adapter_only_reports_so_stopping_with_the_app_is_no_race(cli):
 
 
 def test_the_watch_says_a_sidecar_stopped_at_completion_is_not_restarted():
-    """From the node recording: the migrated pod Succeeded with its sidecar stopped; the watch said
-    `restarted at once` for it when recorded, which the kubelet never does (computePodActions)."""
+    """From the node recording: the migrated pod Succeeded with its sidecar stopped, which the
+    kubelet does not restart (computePodActions); the watch once said `restarted at once` here."""
     from datetime import datetime, timezone
 
     from kubectl_pods.lifecycle.transitions import pod_transitions
