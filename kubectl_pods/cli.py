@@ -137,7 +137,7 @@ def patterns(
     return run(pattern=pattern, output=output, template_dirs=templates or [])
 
 
-@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
+@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest, or (-f) add it to the workloads of your own manifests.', 'scaffold'))
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
     name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
@@ -174,7 +174,7 @@ def scaffold(
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
 
 
-@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation.", 'migrate'))
+@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation. A sidecar an injector wrote is not moved: its injector's native switch is set instead.", 'migrate'))
 def migrate(
     sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
     wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,

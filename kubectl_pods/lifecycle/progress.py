@@ -140,17 +140,16 @@ def _event_block(refs: list[ContainerRef], statuses: dict[str, dict], rows: list
 
 
 def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list[EventRow] | None) -> Blocked | None:
-    """No container created yet, and the events that would say why were not read (a summary
-    reads none): say what comes first instead of guessing."""
-    if rows is not None or not statuses or not _nothing_started(statuses):
+    """Every container still in the kubelet's default waiting reason (none created yet) and no
+    event names a volume or sandbox failure: say what comes first instead of guessing. The same
+    words whether the events were read or not (a summary reads none), so the finding is alike."""
+    if not statuses or any(state_of(status)[1].get("reason") not in NOT_CREATED for status in statuses.values()):
         return None
-    first = next((r for r in refs if state_of(statuses.get(r.name))[1].get("reason") in NOT_CREATED), None)
-    if first is None:
-        return None
+    first = next(r for r in refs if r.name in statuses)
     reason = state_of(statuses[first.name])[1]["reason"]
+    said = "no event says one failed" if rows is not None else "the events would say which (not read here: name the pod)"
     return {"container": None,
-            "reason": f"no container is created yet ({reason}): volumes, the sandbox and image pulls come first; "
-                      "the events say which one it waits for (not read here: name the pod)"}
+            "reason": f"no container is created yet ({reason}): volumes, the sandbox and image pulls come first; {said}"}
 
 
 def blocked_by(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],
