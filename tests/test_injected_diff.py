@@ -32,10 +32,12 @@ def test_diff_of_what_the_user_wrote_against_the_injectors_output_has_no_drift(c
 
 
 def _hand_edited(document: dict) -> tuple[dict, str]:
-    """The document with its first long-running injected container's image changed by hand."""
+    """The document with its first long-running injected container's image (or, where it injected
+    none, its first container's) changed by hand."""
     edited = copy.deepcopy(document)
     pod, outer = pod_and_outer(edited)
-    target = next(c for i in recognise(pod, outer) for c in i.containers if c.long_running)
+    injected = [c for i in recognise(pod, outer) for c in i.containers]
+    target = next((c for c in injected if c.long_running), injected[0])
     template = edited if edited.get("kind") == "Pod" else None
     if template is None:
         spec = edited["spec"]

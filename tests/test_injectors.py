@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kubectl_pods.injectors import catalogue, injected_by, recognise
-from kubectl_pods.injectors.catalogue import HAZARD_CODES, CatalogueError, _check
+from kubectl_pods.injectors.catalogue import HAZARD_CODES, CatalogueError, _check, name_matches
 from tests.injector_cases import cases, container_names, pod_and_outer
 
 CASES = cases()
@@ -59,11 +59,17 @@ def test_recognition_labels_every_injected_container_and_none_of_the_users(case)
             assert all(i.marker for i in found)
 
 
-_MARKER_KEYS = {key for entry in catalogue().values()
-                for field in ("annotations", "labels") for key in (entry.data["pod_markers"].get(field) or {})}
+_MARKERS = {field: [key for entry in catalogue().values() for key in (entry.data["pod_markers"].get(field) or {})]
+            for field in ("annotations", "labels", "volumes")}
+_MARKER_ENV = {rule["name"] for entry in catalogue().values() for rule in entry.data["pod_markers"].get("env") or []}
+
+
+def _is_marker(field: str, key) -> bool:
+    return isinstance(key, str) and any(name_matches(pattern, key) for pattern in _MARKERS[field])
 
 
 def _without_markers(document: dict) -> dict:
+    """Every injector's markers taken away: annotations, labels, volumes, env vars."""
     stripped = copy.deepcopy(document)
     stack = [stripped]
     while stack:
@@ -71,7 +77,11 @@ def _without_markers(document: dict) -> dict:
         if isinstance(node, dict):
             for field in ("annotations", "labels"):
                 if isinstance(node.get(field), dict):
-                    node[field] = {k: v for k, v in node[field].items() if k not in _MARKER_KEYS}
+                    node[field] = {k: v for k, v in node[field].items() if not _is_marker(field, k)}
+            if isinstance(node.get("volumes"), list):
+                node["volumes"] = [v for v in node["volumes"] if not _is_marker("volumes", v.get("name"))]
+            if isinstance(node.get("env"), list):
+                node["env"] = [e for e in node["env"] if e.get("name") not in _MARKER_ENV]
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
@@ -128,3 +138,23 @@ def test_a_marker_key_written_as_a_pattern_matches_any_such_annotation(monkeypat
     assert found.marker == "annotation example.com/db" and found.container_names == ["istio-proxy"]
     pod["metadata"]["annotations"] = {"example.com/db": "not a generation"}
     assert module.recognise(pod) == []
+
+
+def test_a_volume_or_env_var_only_the_injector_writes_is_a_marker(monkeypatch):
+    import importlib
+
+    from kubectl_pods.injectors.catalogue import Injector
+
+    module = importlib.import_module("kubectl_pods.injectors.recognise")
+    entry = copy.deepcopy(catalogue()["istio"].data)
+    entry["pod_markers"] = {"volumes": ["^example-tmp-.+$"], "env": [{"container": "istio-proxy", "name": "MESH_NODE"}]}
+    monkeypatch.setattr(module, "catalogue", lambda: {"istio": Injector("istio", entry)})
+    pod = {"spec": {"containers": [{"name": "app", "env": [{"name": "MESH_NODE"}]}, {"name": "istio-proxy"}]}}
+    assert module.recognise(pod) == []  # the env var on the user's container is not the injector's
+    pod["spec"]["containers"][1]["env"] = [{"name": "MESH_NODE", "value": "x"}]
+    [found] = module.recognise(pod)
+    assert found.marker == "env MESH_NODE of container istio-proxy" and found.container_names == ["istio-proxy"]
+    pod["spec"]["containers"][1]["env"] = []
+    pod["spec"]["volumes"] = [{"name": "example-tmp-1", "emptyDir": {}}]
+    assert module.recognise(pod)[0].marker == "volume example-tmp-1"
+

@@ -70,8 +70,12 @@ def _check(data: dict, file: str) -> dict:
     if f"{data['name']}.yaml" != file:
         raise CatalogueError(f"{file}: name {data['name']!r} does not match the file name")
     markers = data["pod_markers"] or {}
-    if not (markers.get("annotations") or markers.get("labels")):
-        raise CatalogueError(f"{file}: pod_markers names no annotation or label (a name alone never attributes)")
+    if not any(markers.get(field) for field in ("annotations", "labels", "volumes", "env")):
+        raise CatalogueError(f"{file}: pod_markers names no annotation, label, volume or env var "
+                             "(a container name alone never attributes)")
+    for rule in markers.get("env") or []:
+        if not (isinstance(rule, dict) and rule.get("container") and rule.get("name")):
+            raise CatalogueError(f"{file}: pod_markers.env entries are {{container, name}}")
     for container in data["containers"]:
         if container.get("kind") not in CONTAINER_KINDS:
             raise CatalogueError(f"{file}: container {container.get('name')!r} has kind {container.get('kind')!r}")

@@ -61,14 +61,29 @@ def _entries(metas: list[dict], field: str) -> dict:
     return merged
 
 
-def _marker(injector: Injector, annotations: dict, labels: dict) -> str | None:
+def _marker(injector: Injector, annotations: dict, labels: dict, pod_spec: dict) -> str | None:
     markers = injector.data["pod_markers"] or {}
     for field, present, word in (("annotations", annotations, "annotation"), ("labels", labels, "label")):
         for key, pattern in (markers.get(field) or {}).items():
             for name in (present if key.startswith("^") else [key] if key in present else []):
                 if name_matches(key, name) and (pattern is None or re.search(pattern, str(present[name]))):
                     return f"{word} {name}"
+    # Injectors that write no annotation or label: a volume, or an env var in one of their
+    # containers, that only the injector writes (still never a container's name alone).
+    for volume in pod_spec.get("volumes") or []:
+        if _matches_any(markers.get("volumes"), volume.get("name")):
+            return f"volume {volume.get('name')}"
+    for rule in markers.get("env") or []:
+        for field in ("initContainers", "containers"):
+            for container in pod_spec.get(field) or []:
+                if name_matches(rule["container"], str(container.get("name"))) and any(
+                        e.get("name") == rule["name"] for e in container.get("env") or []):
+                    return f"env {rule['name']} of container {container.get('name')}"
     return None
+
+
+def _matches_any(patterns, name) -> bool:
+    return isinstance(name, str) and any(name_matches(p, name) for p in patterns or [])
 
 
 def _status(injector: Injector, annotations: dict) -> dict | None:
@@ -138,7 +153,7 @@ def recognise(pod: dict, outer_metadata: tuple[dict, ...] | list[dict] = ()) -> 
     claimed: set[str] = set()
     found = []
     for injector in catalogue().values():
-        marker = _marker(injector, annotations, labels)
+        marker = _marker(injector, annotations, labels, pod_spec)
         if marker is None:
             continue
         listed = _status(injector, annotations)
