@@ -153,3 +153,50 @@ def test_an_image_rule_same_as_another_injected_container(monkeypatch):
     next(c for c in pod["spec"]["containers"] if c["name"] == "istio-proxy")["image"] = "proxyv2:other"
     by, why = module._Explainer(pod).by(change)
     assert by is None and "differs from istio-init's" in why
+
+
+def _live_of(tmp_path, relative_case: str, edit) -> tuple:
+    case = next(c for c in CASES if c.id == relative_case)
+    [(_, made)] = case.pairs()
+    made = copy.deepcopy(made)
+    edit(made)
+    return case, _write(tmp_path, "l.yaml", made)
+
+
+def test_only_env_vars_the_operator_also_gave_its_proxy_are_its_own(cli, tmp_path):
+    """cloudsql-proxy sets the env vars an AuthProxyWorkload names on every container, its proxy's
+    included (podspec_updates.go updateContainerEnv): one the proxy does not hold, with that value,
+    is not the operator's."""
+    def edit(pod):
+        app = pod["spec"]["containers"][0]
+        app["env"] += [{"name": "DB_USER", "value": "batch"}]
+        next(e for e in app["env"] if e["name"] == "DB_PORT")["value"] = "5001"
+
+    case, live = _live_of(tmp_path, "cloudsql-proxy:v1.8.1/job.injected.yaml", edit)
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", live, "-o", "json")
+    [item] = json.loads(out)["items"]
+    assert code == 1 and sorted(c["path"] for c in item["changes"]) == [
+        "spec.containers[name=my-batch-job].env[name=DB_PORT]", "spec.containers[name=my-batch-job].env[name=DB_USER]"]
+    assert "spec.containers[name=my-batch-job].env[name=DB_HOST]" in [e["path"] for e in item["injected"]]
+
+
+def test_a_proxy_image_the_workload_chose_is_the_operators(cli, tmp_path):
+    """With its own image in the AuthProxyWorkload, the operator's annotation names no image
+    (PodAnnotation: "<generation>,"): then any image of the proxy is the operator's."""
+    def edit(pod):
+        pod["metadata"]["annotations"]["cloudsql.cloud.google.com/job-proxy"] = "1,"
+        pod["spec"]["containers"][1]["image"] = "registry.example/my-proxy:2"
+
+    case, live = _live_of(tmp_path, "cloudsql-proxy:v1.8.1/job.injected.yaml", edit)
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", live, "-o", "json")
+    assert code == 0 and json.loads(out)["items"][0]["changes"] == []
+
+
+def test_a_pod_block_added_whole_is_the_injectors_only_with_nothing_else_in_it(cli, tmp_path):
+    """App Mesh adds `securityContext: {fsGroup: 1337}` (pod_fields securityContext.fsGroup): another
+    field in that block is drift."""
+    case, live = _live_of(tmp_path, "appmesh:v1.13.3/job.injected.yaml",
+                          lambda pod: pod["spec"]["securityContext"].update(runAsUser=1000))
+    code, out, _ = cli("diff", "-f", str(case.input), "--live", live, "-o", "json")
+    [item] = json.loads(out)["items"]
+    assert code == 1 and [c["path"] for c in item["changes"]] == ["spec.securityContext"]

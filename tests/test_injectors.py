@@ -158,3 +158,15 @@ def test_a_volume_or_env_var_only_the_injector_writes_is_a_marker(monkeypatch):
     pod["spec"]["volumes"] = [{"name": "example-tmp-1", "emptyDir": {}}]
     assert module.recognise(pod)[0].marker == "volume example-tmp-1"
 
+
+
+def test_an_env_marker_value_tells_the_injectors_envoy_from_a_gateways_own():
+    """App Mesh writes APPMESH_VIRTUAL_NODE_NAME mesh/<mesh>/virtualNode/<name> into the envoy it
+    injects, and mesh/<mesh>/virtualGateway/<name> into a virtual gateway's own envoy (the user's)."""
+    case = next(c for c in CASES if c.injector == "appmesh")
+    [(_, made)] = case.pairs()
+    pod = copy.deepcopy(made)
+    envoy = next(c for c in pod["spec"]["containers"] if c["name"] == "envoy")
+    assert [i.marker for i in recognise(pod)] == ["env APPMESH_VIRTUAL_NODE_NAME of container envoy"]
+    next(e for e in envoy["env"] if e["name"] == "APPMESH_VIRTUAL_NODE_NAME")["value"] = "mesh/my-mesh/virtualGateway/gw"
+    assert recognise(pod) == []

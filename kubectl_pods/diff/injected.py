@@ -133,8 +133,7 @@ class _Explainer:
             name = _item_name(rest[1])
             listed = (injection.listed or {}).get("volumes") or []
             return name is not None and (name in listed or _matches_any(data.get("volumes"), name))
-        dotted = ".".join(v for _, v in rest if _ == "field")
-        return any(dotted == f or dotted.startswith(f + ".") for f in data.get("pod_fields") or [])
+        return _pod_fields_cover(data.get("pod_fields") or [], ".".join(v for _, v in rest if _ == "field"), value)
 
     def _in_user_container(self, injection: Injection, injector: Injector, rest, field: str, name) -> bool:
         data = injector.data
@@ -142,7 +141,8 @@ class _Explainer:
             return False
         sub = rest[0][1]
         if sub == "env" and len(rest) >= 2:
-            return _matches_any(data.get("env"), _item_name(rest[1]) or "")
+            return _matches_any(data.get("env"), _item_name(rest[1]) or "") or self._env_shared(
+                injection, injector, field, name, _item_name(rest[1]))
         if sub == "volumeMounts" and len(rest) >= 2:
             mount = _item_name(rest[1]) or ""
             container = _container_named(self.pod, name, (field,))
@@ -150,6 +150,15 @@ class _Explainer:
             listed = (injection.listed or {}).get("volumes") or []
             return _matches_any(data.get("mounts"), mount) or volume in listed or _matches_any(data.get("volumes"), volume)
         return sub in (data.get("container_fields") or []) and self._recorded(injection, injector, name)
+
+    def _env_shared(self, injection: Injection, injector: Injector, field: str, name, env_name) -> bool:
+        """`env_shared_with_own`: the injector sets its env vars on every container, its own included
+        (cloudsql-proxy's updateContainerEnv), so one of its containers holds the same name and value."""
+        if not injector.data.get("env_shared_with_own"):
+            return False
+        entry = next((e for e in _container_named(self.pod, name, (field,)).get("env") or [] if e.get("name") == env_name), None)
+        return entry is not None and any(entry in (_container_named(self.pod, own).get("env") or [])
+                                         for own in injection.container_names)
 
     def _rewritten(self, injection: Injection, injector: Injector, parts) -> bool:
         rest = _strip(parts, (*_template_path(self.kind), "spec"))
@@ -168,10 +177,17 @@ class _Explainer:
         value = next((e.get("value") for e in holder.get("env") or [] if e.get("name") == rule["env"]), None) or ""
         return rule["key_contains"].replace("{container}", str(name)) in value
 
+    def _overridden(self, rule: dict) -> bool:
+        """An image rule's `unless_annotation` (a key or ^regex$) is on the pod, with a value that
+        matches `unless_value` where one is given: the user chose the image."""
+        key = rule.get("unless_annotation")
+        return bool(key) and any(name_matches(key, k) and re.search(rule.get("unless_value") or "", str(v))
+                                 for k, v in self.annotations.items())
+
     def _image_ok(self, injector: Injector, field: str, name: str, path: str) -> bool | str:
         image = _container_named(self.pod, name, (field,)).get("image") or ""
         for rule in injector.data.get("images") or []:
-            if rule.get("container") != name or (rule.get("unless_annotation") in self.annotations):
+            if not name_matches(rule.get("container") or "", name) or self._overridden(rule):
                 continue
             if rule.get("pattern") and not re.search(rule["pattern"], image):
                 return f"{name}'s image {image} is not one {injector.name} writes (its images match {rule['pattern']})"
@@ -191,6 +207,15 @@ class _Explainer:
         if later:
             return f"{name}'s image was changed after creation by {', '.join(later)}"
         return True
+
+
+def _pod_fields_cover(fields: list[str], dotted: str, value) -> bool:
+    """A pod field the injector sets (`pod_fields`), or a block added whole (`securityContext` with
+    only `fsGroup` in it) that holds nothing else."""
+    if any(dotted == f or dotted.startswith(f + ".") for f in fields):
+        return True
+    return isinstance(value, dict) and bool(value) and all(
+        _pod_fields_cover(fields, f"{dotted}.{key}", inner) for key, inner in value.items())
 
 
 def _creator(live: dict) -> str | None:

@@ -75,7 +75,7 @@ def _check(data: dict, file: str) -> dict:
                              "(a container name alone never attributes)")
     for rule in markers.get("env") or []:
         if not (isinstance(rule, dict) and rule.get("container") and rule.get("name")):
-            raise CatalogueError(f"{file}: pod_markers.env entries are {{container, name}}")
+            raise CatalogueError(f"{file}: pod_markers.env entries are {{container, name, value (optional regex)}}")
     for container in data["containers"]:
         if container.get("kind") not in CONTAINER_KINDS:
             raise CatalogueError(f"{file}: container {container.get('name')!r} has kind {container.get('kind')!r}")

@@ -10,7 +10,7 @@ injector's template, which says where each container goes (its catalogue entry's
 
 from __future__ import annotations
 
-from kubectl_pods.injectors.catalogue import Injector, catalogue
+from kubectl_pods.injectors.catalogue import Injector, catalogue, name_matches
 from kubectl_pods.injectors.recognise import NATIVE, REGULAR, InjectedContainer, Injection
 from kubectl_pods.kube import versions
 from kubectl_pods.report_types import InjectorReport, ShapeWarning
@@ -46,7 +46,7 @@ def _container(pod: dict, injected: InjectedContainer) -> dict:
 def _spec_named(pod: dict, name: str) -> dict | None:
     spec = pod.get("spec") or {}
     return next((c for field in ("initContainers", "containers") for c in spec.get(field) or []
-                 if c.get("name") == name), None)
+                 if name_matches(name, str(c.get("name")))), None)
 
 
 def _condition_holds(pod: dict, condition: dict) -> bool:

@@ -77,9 +77,15 @@ def _marker(injector: Injector, annotations: dict, labels: dict, pod_spec: dict)
         for field in ("initContainers", "containers"):
             for container in pod_spec.get(field) or []:
                 if name_matches(rule["container"], str(container.get("name"))) and any(
-                        e.get("name") == rule["name"] for e in container.get("env") or []):
+                        e.get("name") == rule["name"] and _value_matches(rule.get("value"), e.get("value"))
+                        for e in container.get("env") or []):
                     return f"env {rule['name']} of container {container.get('name')}"
     return None
+
+
+def _value_matches(pattern: str | None, value) -> bool:
+    """An env marker's optional `value` regex (a literal value only: one from valueFrom is unknown here)."""
+    return pattern is None or (isinstance(value, str) and re.search(pattern, value) is not None)
 
 
 def _matches_any(patterns, name) -> bool:
@@ -122,7 +128,7 @@ def _version(injector: Injector, annotations: dict, labels: dict, pod_spec: dict
     if rule.get("container"):
         for field in ("initContainers", "containers"):
             for container in pod_spec.get(field) or []:
-                if container.get("name") == rule["container"]:
+                if name_matches(rule["container"], str(container.get("name"))):
                     return _image_tag(container.get("image"))
     return None
 
