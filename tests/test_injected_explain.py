@@ -92,17 +92,51 @@ def test_an_unheld_regular_proxy_races_the_app_at_start_and_at_shutdown(case):
 
 
 def _avoided(document: dict, hazard: dict) -> bool:
-    """The injector's drain setting is on in the document (`avoided_by`: a container has the path)."""
+    """The injector's drain setting is on in the document (`avoided_by`: a container has the path,
+    the env value or the command-line flag)."""
+    import re
+
+    from kubectl_pods.injectors.catalogue import name_matches
+
     pod, _ = pod_and_outer(document)
     spec = pod.get("spec") or {}
-    containers = {c.get("name"): c for field in ("initContainers", "containers") for c in spec.get(field) or []}
+    containers = [c for field in ("initContainers", "containers") for c in spec.get(field) or []]
     for rule in hazard.get("avoided_by") or []:
-        value = containers.get(rule["container"])
-        for part in (rule.get("has") or "").split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if rule.get("has") and value:
-            return True
+        for container in (c for c in containers if name_matches(rule["container"], c["name"])):
+            value = container
+            for part in (rule.get("has") or "").split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            env = {e["name"]: e.get("value") for e in container.get("env") or []}
+            if (rule.get("has") and value) or (rule.get("env") and re.fullmatch(rule.get("value") or ".*", str(env.get(rule["env"])))) \
+                    or (rule.get("arg") and any(re.fullmatch(rule["arg"], a) for a in container.get("args") or [])):
+                return True
     return False
+
+
+@pytest.mark.parametrize("injector,flag", [("consul", "-shutdown-grace-period-seconds=5"),
+                                           ("dapr", "--dapr-block-shutdown-duration")])
+def test_the_proxys_drain_flag_on_its_command_line_avoids_the_shutdown_race(injector, flag):
+    """consul-dataplane's -shutdown-grace-period-seconds (proxy lifecycle), daprd's
+    --dapr-block-shutdown-duration: rendered by the injector from the user's annotation."""
+    case = next(c for c in CASES if c.injector == injector and c.mode == "regular")
+    [(_, made)] = case.pairs()
+    for on in (True, False):
+        document = copy.deepcopy(made)
+        spec = document["spec"]["template"]["spec"] if document.get("kind") != "Pod" else document["spec"]
+        proxy = next(c for c in spec["containers"] if c["name"] in _long_running_injected(document))
+        proxy["args"] = [a for a in proxy.get("args") or [] if a.split("=")[0] != flag.split("=")[0]]
+        if on:
+            proxy["args"] += [flag, "30s"] if injector == "dapr" else [flag]
+        explanation = _explain(document)
+        assert bool(_codes(explanation, "shutdown-race")) is not on, (injector, on)
+        assert any(n.startswith("shutdown:") for n in explanation["injectors"][0]["notes"]) is on
+
+
+def _long_running_injected(document: dict) -> set[str]:
+    from kubectl_pods.injectors import recognise
+
+    pod, outer = pod_and_outer(document)
+    return {c.name for i in recognise(pod, outer) for c in i.containers if c.long_running}
 
 
 def _with_user_init(document: dict, run_as: int | None = None, first: bool = False) -> dict:

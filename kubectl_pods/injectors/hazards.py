@@ -10,6 +10,8 @@ injector's template, which says where each container goes (its catalogue entry's
 
 from __future__ import annotations
 
+import re
+
 from kubectl_pods.injectors.catalogue import Injector, catalogue, name_matches
 from kubectl_pods.injectors.recognise import NATIVE, REGULAR, InjectedContainer, Injection
 from kubectl_pods.kube import versions
@@ -56,10 +58,11 @@ def _condition_holds(pod: dict, condition: dict) -> bool:
     if condition.get("has"):
         return bool(_dotted(container, condition["has"]))
     if condition.get("env"):
-        import re
-
         value = next((e.get("value") for e in container.get("env") or [] if e.get("name") == condition["env"]), None)
         return value is not None and re.fullmatch(condition.get("value") or ".*", str(value)) is not None
+    if condition.get("arg"):  # a flag the injector renders into the command line (consul-dataplane, daprd)
+        return any(re.fullmatch(condition["arg"], str(arg)) for arg in [*(container.get("command") or []),
+                                                                         *(container.get("args") or [])])
     return False
 
 
