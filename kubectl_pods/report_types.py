@@ -298,6 +298,13 @@ class ServerFilledField(TypedDict):
     source: str
 
 
+class InjectedField(TypedDict):
+    """A difference an injector's work explains (diff/injected.py): not drift."""
+
+    path: str
+    by: str  # the injector's short name
+
+
 class DiffItem(TypedDict):
     """One compared object and its changes (none: no drift)."""
 
@@ -309,6 +316,7 @@ class DiffItem(TypedDict):
     comparedWith: NotRequired[str]
     revision: NotRequired[Revision]
     serverFilled: NotRequired[list[ServerFilledField]]
+    injected: NotRequired[list[InjectedField]]
     context: NotRequired[str]  # its cluster, in a run over many or --against-context
 
 

@@ -155,7 +155,9 @@ def test_without_a_choice_one_error_line_lists_the_candidates(cli):
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "--sidecar NAME" in err and "explain warns about: Pod legacy-sidecar-never: log-shipper" in err
     code, _, err = cli("migrate", "-f", str(REAL_WORLD / "website-job-sidecar-legacy.yaml"))
-    assert code == 2 and "explain warns about none; containers beside the first: Job myjob: logshipper" in err
+    assert code == 2 and "explain warns about: Job myjob: logshipper" in err
+    code, _, err = cli("migrate", "-f", str(REAL_WORLD / "istio-multi-container.yaml"))
+    assert code == 2 and "explain warns about none; containers beside the first: Deployment app: name2; Deployment app: name3" in err
 
 
 @pytest.mark.parametrize("version,code,said", [("1.27", 2, "has no native sidecars"), ("1.28", 0, "SidecarContainers"),
@@ -205,6 +207,7 @@ def test_the_recording_on_a_real_node():
     assert migrated["pod"]["status"]["phase"] == "Succeeded"
     assert migrated["watch"]["endedByItself"] and migrated["watch"]["exitCode"] == 0
     assert any("STATUS Running → Completed" in line for line in migrated["watch"]["stdout"])
+    assert any("log-shipper exited 0 (Completed); not restarted" in line for line in migrated["watch"]["stdout"])
 
 
 def test_the_recorded_migrated_manifest_is_what_migrate_writes_today(cli):
@@ -231,3 +234,38 @@ def test_any_choice_moves_exactly_those_in_order_and_a_second_plan_is_empty(name
     assert [c["name"] for c in spec.get("initContainers", [])] == [f"init{i}" for i in range(inits)] + chosen
     assert put_back(result, pod, chosen) == pod
     assert plan_migrate(result, chosen_sidecars(result, chosen), wait_for_ready=False).edits == []
+
+
+def test_json_output_is_a_list_of_the_resulting_objects(cli):
+    code, out, _ = cli("migrate", "-f", str(NEVER_POD), "--sidecar", "log-shipper", "-o", "json")
+    body = json.loads(out)
+    assert code == 0 and body["kind"] == "List" and len(body["items"]) == 1
+    assert body["items"][0]["spec"]["initContainers"][0]["restartPolicy"] == "Always"
+    assert cli("migrate", "-f", str(NEVER_POD), "--sidecar", "log-shipper", "-o", "json", "--in-place")[0] == 2
+
+
+def test_an_adapter_only_reports_so_stopping_with_the_app_is_no_race(cli):
+    _, adapter, _ = cli("scaffold", "adapter", "web")
+    assert not [w for w in warnings_of(adapter, cli=cli) if w["code"] == "shutdown-race"]
+    _, ambassador, _ = cli("scaffold", "ambassador", "web", "--k8s-version", "1.27")
+    [race] = [w for w in warnings_of(ambassador, "1.27", cli=cli) if w["code"] == "shutdown-race"]
+    assert race["container"] == "db-ambassador" and "need Kubernetes 1.29+" in race["fix"]
+    assert "need Kubernetes" not in [w for w in warnings_of(ambassador, "1.29", cli=cli)
+                                     if w["code"] == "shutdown-race"][0]["fix"]
+
+
+def test_the_watch_says_a_sidecar_stopped_at_completion_is_not_restarted():
+    """From the node recording: the migrated pod Succeeded with its sidecar stopped, which the
+    kubelet does not restart (computePodActions); the watch once said `restarted at once` here."""
+    from datetime import datetime, timezone
+
+    from kubectl_pods.lifecycle.transitions import pod_transitions
+
+    after = json.loads(RECORDED.read_text())["migrated"]["pod"]
+    before = copy.deepcopy(after)
+    before["status"]["phase"] = "Running"
+    sidecar = next(s for s in before["status"]["initContainerStatuses"] if s["name"] == "log-shipper")
+    sidecar["state"] = {"running": {"startedAt": sidecar["state"]["terminated"]["startedAt"]}}
+    found = pod_transitions(before, after, (1, 33), datetime.now(timezone.utc))
+    [exited] = [t for t in found if t.get("kind") == "exited" and t["container"] == "log-shipper"]
+    assert "not restarted: every app container is done" in exited["message"] and "restarted at once" not in exited["message"]

@@ -193,6 +193,8 @@ def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, versio
         return {**entry, "restartCount": max(0, entry["restartCount"] - 1), "message": text + " — restarted"}
     if (pod.get("metadata") or {}).get("deletionTimestamp"):
         return {**entry, "message": text + "; the pod is terminating"}
+    if ref.role == SIDECAR and _apps_done(pod, version):
+        return {**entry, "message": text + "; not restarted: every app container is done, so the pod ends"}
     if not runs_or_will_run(rule, {**status, "state": {"terminated": terminated}}):
         return {**entry, "message": text + f"; not restarted (restartPolicy {rule.policy})"}
     back = backoff_of({**status, "state": {"terminated": terminated}}, True, None)
@@ -200,6 +202,17 @@ def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, versio
         return {**entry, "retryInSeconds": 0, "message": text + f" — {again(ref.role)} at once"}
     return {**entry, "retryInSeconds": back["delaySeconds"], "retryAt": back["nextRestartAt"],
             "message": text + f" — back-off {back['delaySeconds']}s"}
+
+
+def _apps_done(pod: dict, version: tuple[int, int]) -> bool:
+    """Every app container has exited for good: the kubelet then kills the pod and does not
+    restart its sidecars (computePodActions in kuberuntime_manager.go, v1.33: "To prevent the
+    restartable init containers to keep pod alive, we should not restart them")."""
+    statuses = statuses_by_name(pod)
+    apps = [ref for ref in containers(pod) if ref.role == APP]
+    return bool(apps) and all(
+        ref.name in statuses and state_of(statuses[ref.name])[0] == "terminated"
+        and not runs_or_will_run(restart_rule(ref, pod, version), statuses[ref.name]) for ref in apps)
 
 
 def again(role: str) -> str:

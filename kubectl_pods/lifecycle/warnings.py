@@ -23,10 +23,11 @@ def _warning(code: str, message: str, container: str | None = None, fix: str | N
     return warning
 
 
-def migrate_fix(ref: ContainerRef) -> str:
+def migrate_fix(ref: ContainerRef, version: tuple[int, int]) -> str:
     """The command that makes a user's own legacy sidecar native (`kubectl pods migrate`)."""
     wait = " --wait-for-ready" if ref.spec.get("readinessProbe") else ""
-    return f"kubectl pods migrate -f MANIFEST --sidecar {ref.name}{wait} (moves it to initContainers with restartPolicy: Always)"
+    needs = "" if versions.native_sidecars(version) else "; native sidecars need Kubernetes 1.29+ (1.28 with the SidecarContainers gate)"
+    return f"kubectl pods migrate -f MANIFEST --sidecar {ref.name}{wait} (moves it to initContainers with restartPolicy: Always{needs})"
 
 
 def declared_roles(pod: dict) -> dict[str, str]:
@@ -40,6 +41,14 @@ def _looks_like_helper(ref: ContainerRef, roles: dict[str, str]) -> bool:
     if ref.name in roles:
         return roles[ref.name] in HELPER_ROLES
     return any(part in ref.name for part in HELPER_NAMES)
+
+
+def _only_reports(ref: ContainerRef, roles: dict[str, str]) -> bool:
+    """An adapter or exporter only serves what the app wrote (metrics): the app's own work does
+    not need it while stopping, so stopping with the app is no race."""
+    if ref.name in roles:
+        return roles[ref.name] == "adapter"
+    return any(part in ref.name for part in ("adapter", "exporter"))
 
 
 def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int],
@@ -67,15 +76,15 @@ def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int]
                     "the pod completes only when every app container exits, so a helper that runs "
                     "forever keeps it Running and the Job never finishes. Make it a native sidecar "
                     "(an initContainers entry with restartPolicy: Always), which the kubelet stops "
-                    "once the app containers are done.", ref.name, migrate_fix(ref)))
-            else:
+                    "once the app containers are done.", ref.name, migrate_fix(ref, version)))
+            elif not _only_reports(ref, roles):
                 # kuberuntime_container.go killContainersWithSyncResult: regular containers are
                 # stopped in parallel; kuberuntime_termination_order.go holds native sidecars back.
                 found.append(_warning(
                     "shutdown-race",
                     f"`{ref.name}` is a helper in `containers`{why}: on deletion the kubelet stops every "
                     "container of `containers` at once, so it may exit before the app has finished its "
-                    "work; a native sidecar is stopped only after the app containers.", ref.name, migrate_fix(ref)))
+                    "work; a native sidecar is stopped only after the app containers.", ref.name, migrate_fix(ref, version)))
 
     if is_manifest and sidecar_shaped and not versions.native_sidecars(version):
         names = ", ".join(r.name for r in sidecar_shaped)
