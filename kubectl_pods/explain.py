@@ -18,7 +18,7 @@ from kubectl_pods.lifecycle.deletion import deletion
 from kubectl_pods.lifecycle.events import event_row
 from kubectl_pods.lifecycle.kills import StopCause, stopped_by
 from kubectl_pods.lifecycle.progress import backoff_of, blocked_by, container_state, termination_info
-from kubectl_pods.lifecycle.scheduling import node_report
+from kubectl_pods.lifecycle.scheduling import NODE_MISSING, node_report
 from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
 from kubectl_pods.lifecycle.startup import startup_stages
 from kubectl_pods.lifecycle.status_column import status_columns
@@ -124,7 +124,7 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         "backoffSchedule": list(backoff.SCHEDULE[:7]),
         "containers": entries,
         "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart, rows, node, now, stops) if live else None,
-        "deletion": deletion(pod, refs, statuses, now, rows) if live else None,
+        "deletion": deletion(pod, refs, statuses, now, rows, node == NODE_MISSING) if live else None,
         "nodeStatus": node_report(pod, node) if live else None,
         "injectors": injectors,
         "warnings": shape_warnings(pod, refs, version, is_job, not live, injected) + injector_warnings,
