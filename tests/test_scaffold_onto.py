@@ -268,3 +268,13 @@ def test_the_items_of_a_list_are_workloads_too(cli):
     items = json.loads(out)["items"]
     assert code == 0 and all("log-shipper" in [c["name"] for c in pod_of(i)["spec"]["initContainers"]] for i in items)
     assert out.startswith('{\n    "apiVersion"')  # JSON in, JSON out, its indentation kept
+
+
+def test_a_conflict_in_one_file_leaves_every_file_unwritten(cli, tmp_path):
+    good, bad = tmp_path / "a-good.yaml", tmp_path / "b-bad.yaml"
+    good.write_text((REAL_WORLD / "website-deployment.yaml").read_text())
+    bad.write_text((REAL_WORLD / "website-job.yaml").read_text() + "      volumes:\n      - name: app-logs\n        hostPath: {path: /x}\n")
+    before = {p: p.read_bytes() for p in (good, bad)}
+    code, _, err = cli("scaffold", "sidecar", "-f", str(tmp_path), "--in-place")
+    assert code == 2 and "Job pi: spec.template.spec.volumes[name=app-logs]" in err
+    assert {p: p.read_bytes() for p in (good, bad)} == before
