@@ -273,8 +273,9 @@ def test_the_items_of_a_list_are_workloads_too(cli):
 def test_a_conflict_in_one_file_leaves_every_file_unwritten(cli, tmp_path):
     good, bad = tmp_path / "a-good.yaml", tmp_path / "b-bad.yaml"
     good.write_text((REAL_WORLD / "website-deployment.yaml").read_text())
-    bad.write_text((REAL_WORLD / "website-job.yaml").read_text() + "      volumes:\n      - name: app-logs\n        hostPath: {path: /x}\n")
+    bad.write_text((REAL_WORLD / "website-deployment.yaml").read_text().replace("nginx-deployment", "other")
+                   + "      volumes:\n      - name: app-logs\n        hostPath: {path: /x}\n")
     before = {p: p.read_bytes() for p in (good, bad)}
     code, _, err = cli("scaffold", "sidecar", "-f", str(tmp_path), "--in-place")
-    assert code == 2 and "Job pi: spec.template.spec.volumes[name=app-logs]" in err
+    assert code == 2 and "Deployment other: spec.template.spec.volumes[name=app-logs]" in err
     assert {p: p.read_bytes() for p in (good, bad)} == before
