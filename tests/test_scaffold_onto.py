@@ -181,12 +181,13 @@ def test_in_place_rewrites_atomically_keeping_the_mode(cli, tmp_path):
 def test_several_app_containers_the_choice_is_said_and_container_flag_chooses(cli):
     source = str(REAL_WORLD / "istio-multi-container.yaml")
     code, out, err = cli("scaffold", "sidecar", "-f", source)
-    assert code == 0 and "wired to `name1`" in err
+    assert code == 0 and "wired to `name1` (the first one, as kubectl chooses, of 3: name1, name2, name3" in err
     mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
     assert mounts["name1"] and not mounts["name2"]
     code, out, err = cli("scaffold", "sidecar", "-f", source, "--container", "name3")
     mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
-    assert code == 0 and mounts["name3"] and not mounts["name1"] and "wired to" not in err
+    assert code == 0 and mounts["name3"] and not mounts["name1"]
+    assert "wired to `name3`\n" in err  # chosen by the flag: no other reason to give
     code, _, err = cli("scaffold", "sidecar", "-f", source, "--container", "nope")
     assert code == 2 and "has no container 'nope'" in err
 
