@@ -280,3 +280,13 @@ def test_a_conflict_in_one_file_leaves_every_file_unwritten(cli, tmp_path):
     code, _, err = cli("scaffold", "sidecar", "-f", str(tmp_path), "--in-place")
     assert code == 2 and "Deployment other: spec.template.spec.volumes[name=app-logs]" in err
     assert {p: p.read_bytes() for p in (good, bad)} == before
+
+
+def test_kubectls_default_container_annotation_chooses_the_app(cli):
+    text = (REAL_WORLD / "istio-multi-container.yaml").read_text().replace(
+        "      labels:\n        app: app\n",
+        "      labels:\n        app: app\n      annotations:\n        kubectl.kubernetes.io/default-container: name2\n")
+    code, out, err = cli("scaffold", "sidecar", "-f", "-", stdin=text)
+    mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
+    assert code == 0 and mounts["name2"] and not mounts["name1"]
+    assert "wired to `name2` (its kubectl.kubernetes.io/default-container annotation" in err
