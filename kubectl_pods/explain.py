@@ -23,7 +23,7 @@ from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
 from kubectl_pods.lifecycle.startup import startup_stages
 from kubectl_pods.lifecycle.status_column import status_columns
 from kubectl_pods.lifecycle.termination import termination
-from kubectl_pods.lifecycle.warnings import shape_warnings
+from kubectl_pods.lifecycle.warnings import name_the_manifest, shape_warnings
 from kubectl_pods.lifecycle.what_if import what_if
 from kubectl_pods.report_types import Backoff, ContainerEntry, Explanation
 from kubectl_pods.sources import PodInput
@@ -127,7 +127,8 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         "deletion": deletion(pod, refs, statuses, now, rows, node == NODE_MISSING) if live else None,
         "nodeStatus": node_report(pod, node) if live else None,
         "injectors": injectors,
-        "warnings": shape_warnings(pod, refs, version, is_job, not live, injected) + injector_warnings,
+        "warnings": name_the_manifest(shape_warnings(pod, refs, version, is_job, not live, injected),
+                                      None if live else item.source) + injector_warnings,
         "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
         "events": rows or [],
     }
