@@ -169,7 +169,7 @@ def scaffold(
     from kubectl_pods.commands.scaffold import run
     from kubectl_pods.commands.scaffold_onto import without_files
 
-    without_files(name=name, container=container, in_place=in_place)
+    name = without_files(name=name, container=container, in_place=in_place)
     return run(pattern=pattern, name=name, image=image, kind=kind or "pod", k8s_version=k8s_version,
                set_values=set_values or [], values_file=values, output=output,
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)

@@ -43,11 +43,12 @@ def run(*, pattern: str, name: str | None, image: str | None, kind: str | None, 
                        output=output, nothing_done="nothing changed")
 
 
-def without_files(*, name: str | None, container: str | None, in_place: bool) -> None:
-    """Plain `scaffold PATTERN NAME`: a name is needed, and the -f flags mean nothing."""
+def without_files(*, name: str | None, container: str | None, in_place: bool) -> str:
+    """Plain `scaffold PATTERN NAME`: a name is needed (returned), and the -f flags mean nothing."""
     if name is None:
         raise UserError("scaffold needs a NAME for the new pod or workload, or -f FILE to add the pattern "
                         "to the workloads of a file")
     for flag, given in (("--container", container is not None), ("--in-place", in_place)):
         if given:
             raise UserError(f"{flag} needs -f FILE: it applies to the workloads of a file")
+    return name

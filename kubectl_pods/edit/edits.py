@@ -75,7 +75,9 @@ def apply(root, edits: list[Edit]) -> None:
             _insert_key(mapping, edit.key, copy.deepcopy(edit.value), edit.before)
         elif edit.op == "move":
             item = mapping[edit.key].pop(edit.index)
-            for key, value in (edit.value or {}).items():
+            keys = edit.value or {}
+            assert isinstance(keys, dict) and edit.to_key is not None, "a move sets a mapping's keys"
+            for key, value in keys.items():
                 _insert_key(item, key, copy.deepcopy(value), ())
             _list_of(mapping, edit.to_key, edit.before).append(item)
         else:

@@ -100,8 +100,9 @@ def merge(text: str, before: str, after: str) -> str | None:
         if tag == "equal":
             continue
         if i1 < i2:
-            mapped = [to_text.get(i) for i in range(i1, i2)]
-            if None in mapped or mapped != list(range(mapped[0], mapped[0] + len(mapped))):
+            found = [to_text.get(i) for i in range(i1, i2)]
+            mapped = [line for line in found if line is not None]
+            if len(mapped) < len(found) or mapped != list(range(mapped[0], mapped[0] + len(mapped))):
                 return None
             start, end = mapped[0], mapped[-1] + 1
         else:

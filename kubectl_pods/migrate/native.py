@@ -75,7 +75,7 @@ def plan_migrate(obj: dict, sidecars: list[str], wait_for_ready: bool) -> Plan:
         raise UserError(f"{label(obj)}: {field_path(obj, template, 'spec.containers')} would be left empty: "
                         "a pod needs at least one app container; nothing was written")
     spec_path = (*template, "spec")
-    ordering = []
+    ordering: list[str | None] = []  # per sidecar: what the next container waits for (None: nothing)
     for moved, name in enumerate(sidecars):
         container = containers[names.index(name)]
         extra: dict = {"restartPolicy": "Always"}
