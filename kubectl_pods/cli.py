@@ -13,6 +13,7 @@ import typer
 
 from kubectl_pods import __version__
 from kubectl_pods.errors import EXIT_ERROR, report_error
+from kubectl_pods.metavars import KubectlStyleGroup
 from kubectl_pods.options import KubeOptions, parse_request_timeout
 
 PROG = "kubectl pods"
@@ -83,6 +84,7 @@ def with_examples(summary: str, command: str | None) -> str:
 
 app = typer.Typer(
     name=PROG,
+    cls=KubectlStyleGroup,  # flag values named as kubectl names them: SELECTOR, FILE
     help=with_examples("Scaffold, diff and explain multi-container pods: init containers, native sidecars, "
                        "adapters and ambassadors.", None),
     no_args_is_help=True,

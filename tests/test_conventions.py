@@ -144,3 +144,14 @@ def test_the_summary_counts_groups_only_where_pods_are_grouped(cli, tmp_path, im
     pods = [_pod(f"web-{i}", image) for i, image in enumerate(images)]
     _, out, _ = cli("explain", "-f", _write_pods(tmp_path, pods))
     assert out.splitlines()[-1].startswith(footer)
+
+
+# -- help: values named as kubectl names them ------------------------------------------------------
+@pytest.mark.parametrize("command", ["patterns", "scaffold", "migrate", "explain", "diff"])
+def test_help_names_values_as_kubectl_does_never_a_python_type(cli, command):
+    code, out, _ = cli(command, "--help")
+    assert code == 0
+    assert not re.search(r"<[a-z\[\], |]+>", out), out
+    if command in ("explain", "diff"):
+        assert "-l, --selector SELECTOR" in out and "-f, --filename FILE" in out
+        assert f"Usage: kubectl pods {command} [OPTIONS] [POD]..." in out
