@@ -263,8 +263,30 @@ def main(argv: list[str] | None = None) -> int:
         if not args or exc.format_message().startswith("Usage:"):
             print(exc.format_message(), file=sys.stderr)  # no arguments: the help text
         else:
-            print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+            print(f"error: {_unknown_flag(exc) or ' '.join(exc.format_message().split())}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         return report_error(exc, verbose)
     return result if isinstance(result, int) else 0
+
+
+def _unknown_flag(exc: Exception) -> str | None:
+    """kubectl's words for a flag it does not know (`unknown flag: --bogus`), with a suggestion only
+    for a near miss: within two edits, cobra's SuggestionsMinimumDistance, not click's loose matches."""
+    flag, ctx = getattr(exc, "option_name", None), getattr(exc, "ctx", None)
+    if not flag:
+        return None
+    known = [o for p in (ctx.command.params if ctx else []) for o in getattr(p, "opts", []) if o.startswith("--")]
+    near = sorted((distance(flag, option), option) for option in known if distance(flag, option) <= 2)
+    return f"unknown flag: {flag}" + (f" (did you mean {near[0][1]}?)" if near else "")
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance, as cobra's suggestions measure it."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]

@@ -155,3 +155,19 @@ def test_help_names_values_as_kubectl_does_never_a_python_type(cli, command):
     if command in ("explain", "diff"):
         assert "-l, --selector SELECTOR" in out and "-f, --filename FILE" in out
         assert f"Usage: kubectl pods {command} [OPTIONS] [POD]..." in out
+
+
+# -- an unknown flag: kubectl's words, a suggestion only for a near miss ----------------------------
+@pytest.mark.parametrize("flag,said", [("--bogus", "error: unknown flag: --bogus\n"),
+                                       ("--selctor", "error: unknown flag: --selctor (did you mean --selector?)\n"),
+                                       ("--namspace", "error: unknown flag: --namspace (did you mean --namespace?)\n")])
+def test_an_unknown_flag_is_said_as_kubectl_says_it(cli, flag, said):
+    code, out, err = cli("explain", flag)
+    assert (code, out, err) == (2, "", said)
+
+
+def test_the_distance_is_levenshteins():
+    from kubectl_pods.cli import distance
+
+    assert [distance(a, b) for a, b in [("", "abc"), ("kitten", "sitting"), ("intention", "execution"), ("a", "a")]] == [
+        3, 3, 5, 0]
