@@ -171,3 +171,19 @@ def test_the_distance_is_levenshteins():
 
     assert [distance(a, b) for a, b in [("", "abc"), ("kitten", "sitting"), ("intention", "execution"), ("a", "a")]] == [
         3, 3, 5, 0]
+
+
+# -- no back-off where nothing restarts -----------------------------------------------------------
+@pytest.mark.parametrize("policy,shown", [("Never", False), ("OnFailure", True), ("Always", True)])
+def test_the_back_off_paragraph_is_there_only_when_something_can_restart(cli, tmp_path, policy, shown):
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [_pod("job", restartPolicy=policy)]), "-o", "json")
+    assert bool(json.loads(out)["items"][0]["backoffSchedule"]) is shown
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [_pod("job", restartPolicy=policy)]))
+    assert ("Back-off after each exit" in out) is shown
+
+
+def test_a_native_sidecar_in_a_never_pod_keeps_the_back_off(cli, tmp_path):
+    pod = _pod("job", restartPolicy="Never",
+               initContainers=[{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}])
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [pod]))
+    assert "Back-off after each exit" in out
