@@ -145,7 +145,7 @@ def scaffold(
     name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="The app container's image.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = None,
-    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: that of the cluster --context, --kubeconfig or KUBECONFIG names, if it answers; else the newest supported).")] = None,
     set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE of a pattern parameter; repeatable.")] = None,
     values: Annotated[Optional[str], typer.Option("--values", help="YAML file of parameter values.")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml or json.")] = "yaml",
@@ -181,7 +181,7 @@ def scaffold(
 def migrate(
     sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
     wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,
-    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: that of the cluster --context, --kubeconfig or KUBECONFIG names, if it answers; else the newest supported).")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the files (atomically) instead of printing.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml (the files as written) or json (a List of the objects).")] = "yaml",
     context: Context = None, kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
