@@ -187,3 +187,29 @@ def test_a_native_sidecar_in_a_never_pod_keeps_the_back_off(cli, tmp_path):
                initContainers=[{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}])
     _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [pod]))
     assert "Back-off after each exit" in out
+
+
+# -- timeline: every mark explained; runs the API no longer holds are said, not drawn as idle -------
+def test_the_timeline_explains_its_marks_and_the_runs_it_cannot_show(cli, tmp_path):
+    pod = {**CRASHED_ONCE, "status": {**CRASHED_ONCE["status"], "containerStatuses": [{
+        **CRASHED_ONCE["status"]["containerStatuses"][0], "restartCount": 9,
+        "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": "2026-01-01T00:20:00Z",
+                                     "finishedAt": "2026-01-01T00:20:05Z"}}}]}}
+    events = [{"kind": "Event", "apiVersion": "v1", "type": "Normal", "reason": "Scheduled", "message": "x",
+               "lastTimestamp": "2026-01-01T00:00:00Z", "involvedObject": {"kind": "Pod", "name": "once"}},
+              {"kind": "Event", "apiVersion": "v1", "type": "Warning", "reason": "BackOff", "message": "back-off",
+               "lastTimestamp": "2026-01-01T00:20:10Z",
+               "involvedObject": {"kind": "Pod", "name": "once", "fieldPath": "spec.containers{app}"}}]
+    from kubectl_pods.explain import attach_events, explain_pod
+    from kubectl_pods.render.timeline import render_timeline
+    from kubectl_pods.sources import PodInput
+
+    item = attach_events(explain_pod(PodInput(pod=pod, source="file"), (1, 33), None), events)
+    chart = render_timeline(item, None).splitlines()
+    [row] = [line for line in chart if line.startswith("app ")]
+    bar = row.split("|")[1]
+    assert bar.startswith("?") and " " not in bar.rstrip("!# ").lstrip("?")  # the 20 minutes are not idle
+    assert row.endswith("9 restarts; runs shown: exit 1; 9 earlier runs the API no longer holds")
+    assert chart[-1] == ("Legend: # running; ? earlier runs the API no longer holds (it keeps a container's last "
+                         "two); ! a Warning event about the container")
+    assert "≈" not in chart[0]  # no mark is used for anything but what the legend says
