@@ -146,7 +146,7 @@ def patterns(
     return run(pattern=pattern, output=output, template_dirs=templates or [])
 
 
-@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
+@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest, or (-f) add it to the workloads of your own manifests.', 'scaffold'))
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
     name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
@@ -178,13 +178,12 @@ def scaffold(
     from kubectl_pods.commands.scaffold import run
     from kubectl_pods.commands.scaffold_onto import without_files
 
-    name = without_files(name=name, container=container, in_place=in_place)
-    return run(pattern=pattern, name=name, image=image, kind=kind or "pod", k8s_version=k8s_version,
+    return run(pattern=pattern, name=without_files(name=name, container=container, in_place=in_place), image=image, kind=kind or "pod", k8s_version=k8s_version,
                set_values=set_values or [], values_file=values, output=output,
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
 
 
-@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation.", 'migrate'))
+@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation. A sidecar an injector wrote is not moved: its injector's native switch is set instead.", 'migrate'))
 def migrate(
     sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
     wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,
@@ -238,6 +237,7 @@ def diff(
     server_dry_run: Annotated[bool, typer.Option("--server-dry-run", help="Ask the server what it would make of the manifest (a dryRun=All create: stores nothing, needs create on pods) and compare that.")] = False,
     explain_defaults: Annotated[bool, typer.Option("--explain-defaults", help="List the fields taken as server-filled, with the rule that filled each.")] = False,
     against_context: Annotated[Optional[str], typer.Option("--against-context", help="Compare with the pods of this context's cluster, matched by owner and name.")] = None,
+    show_injected: Annotated[bool, typer.Option("--show-injected", help="List each field an injector (Istio, Linkerd, ...) wrote, which is set apart from the drift.")] = False,
     namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Contexts = None,
     all_contexts: AllContexts = False,
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
@@ -251,7 +251,8 @@ def diff(
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
                options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults,
-               contexts=context or [], all_contexts=all_contexts, against_context=against_context)
+               contexts=context or [], all_contexts=all_contexts, against_context=against_context,
+               show_injected=show_injected)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -200,11 +200,11 @@ def test_the_timeline_explains_its_marks_and_the_runs_it_cannot_show(cli, tmp_pa
               {"kind": "Event", "apiVersion": "v1", "type": "Warning", "reason": "BackOff", "message": "back-off",
                "lastTimestamp": "2026-01-01T00:20:10Z",
                "involvedObject": {"kind": "Pod", "name": "once", "fieldPath": "spec.containers{app}"}}]
-    from kubectl_pods.explain import attach_events, explain_pod
+    from kubectl_pods.explain import explain_pod
     from kubectl_pods.render.timeline import render_timeline
     from kubectl_pods.sources import PodInput
 
-    item = attach_events(explain_pod(PodInput(pod=pod, source="file"), (1, 33), None), events)
+    item = explain_pod(PodInput(pod=pod, source="file"), (1, 33), None, events=events)
     chart = render_timeline(item, None).splitlines()
     [row] = [line for line in chart if line.startswith("app ")]
     bar = row.split("|")[1]

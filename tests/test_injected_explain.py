@@ -8,6 +8,8 @@ import json
 import jsonschema
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kubectl_pods.explain import explain_pod
 from kubectl_pods.injectors import catalogue
@@ -138,4 +140,30 @@ def test_without_markers_the_name_guess_says_it_is_a_guess():
     explanation = _explain(document)
     assert explanation["injectors"] == []
     [warning] = _codes(explanation, "legacy-sidecar-in-job")
-    assert "a guess" in warning["message"] and "fix" not in warning
+    # no injector's fix: only the command that moves a container the user owns (issue 21)
+    assert "a guess" in warning["message"] and warning["fix"].startswith("kubectl pods migrate ")
+    assert "sidecar.istio.io" not in warning["fix"]
+
+
+_REGULAR_OR_NATIVE = [(case, made) for case in CASES if case.mode in ("regular", "native") for _, made in case.pairs()]
+
+
+@settings(max_examples=80, deadline=None)
+@given(pick=st.sampled_from(_REGULAR_OR_NATIVE), policy=st.sampled_from(["Always", "OnFailure", "Never", None]),
+       version=st.sampled_from([(1, 29), (1, 33), (1, 36)]))
+def test_the_job_hazard_holds_exactly_for_a_regular_proxy_in_a_pod_that_should_complete(pick, policy, version):
+    """legacy-sidecar-in-job iff the injected proxy is a regular container and the pod is meant to
+    complete (a Job's, or restartPolicy OnFailure/Never): never for a native proxy."""
+    case, made = pick
+    pod, outer = pod_and_outer(copy.deepcopy(made))
+    if policy is None:
+        pod["spec"].pop("restartPolicy", None)
+    else:
+        pod["spec"]["restartPolicy"] = policy
+    document = dict(pod, metadata={**pod["metadata"], "annotations": {
+        **(pod["metadata"].get("annotations") or {}), **{k: v for o in outer for k, v in (o.get("annotations") or {}).items()}}})
+    explanation = explain_pod(pod_input(document, "test"), version, None)
+    found = _codes(explanation, "legacy-sidecar-in-job")
+    owned_by_job = any(r.get("kind") == "Job" for r in pod["metadata"].get("ownerReferences") or [])
+    should_complete = (policy or "Always") != "Always" or owned_by_job
+    assert bool(found) == (case.mode == "regular" and should_complete), (case.id, policy)

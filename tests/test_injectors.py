@@ -96,3 +96,35 @@ def test_without_the_markers_nothing_is_attributed(document, extra, native, othe
         spec.setdefault("initContainers" if native else "containers", []).append(entry)
     pod.setdefault("metadata", {}).setdefault("annotations", {}).update(other)
     assert recognise(pod, outer) == []
+
+
+def test_docs_injectors_md_is_what_the_catalogue_renders():
+    import importlib.machinery
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "render-injectors-doc"
+    loader = importlib.machinery.SourceFileLoader("render_injectors_doc", str(script))
+    render = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(render)
+    assert render.TARGET.read_text() == render.render(), "run scripts/render-injectors-doc"
+    for name in catalogue():
+        assert f"\n## {name}\n" in render.render()
+
+
+def test_a_marker_key_written_as_a_pattern_matches_any_such_annotation(monkeypatch):
+    import importlib
+
+    from kubectl_pods.injectors.catalogue import Injector
+
+    module = importlib.import_module("kubectl_pods.injectors.recognise")  # the module, not the function
+
+    entry = copy.deepcopy(catalogue()["istio"].data)
+    entry["pod_markers"] = {"annotations": {"^example\\.com/.+$": "^[0-9]+,"}, "labels": {}}
+    monkeypatch.setattr(module, "catalogue", lambda: {"istio": Injector("istio", entry)})
+    pod = {"metadata": {"annotations": {"example.com/db": "3,image"}},
+           "spec": {"containers": [{"name": "app"}, {"name": "istio-proxy"}]}}
+    [found] = module.recognise(pod)
+    assert found.marker == "annotation example.com/db" and found.container_names == ["istio-proxy"]
+    pod["metadata"]["annotations"] = {"example.com/db": "not a generation"}
+    assert module.recognise(pod) == []

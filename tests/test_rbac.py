@@ -11,12 +11,18 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.apiserver.rbac import RoleBinding
+from tests.apiserver.rbac import Bindings, RoleBinding
 from tests.apiserver.server import RunningApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 RBAC = list(yaml.safe_load_all((ROOT / "docs" / "rbac.yaml").read_text()))
 ROLE = next(d for d in RBAC if d["kind"] == "Role")
+NODE_READER = next(d for d in RBAC if d["metadata"]["name"] == "kubectl-pods-node-reader")
+
+
+def documented() -> Bindings:
+    """The Role bound in the namespace and the node reader bound cluster-wide, as docs/rbac.yaml says."""
+    return Bindings([RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE), RoleBinding(NODE_READER["rules"])])
 PODS_ONLY = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]
 NAMESPACE = "kp-rbac"
 SCHEMA = json.loads((ROOT / "docs" / "explain-schema.json").read_text())
@@ -82,7 +88,7 @@ def _run(cli, server, args):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_answers_in_full_under_the_documented_role(command, server, cli):
-    server.state.rbac = RoleBinding(ROLE["rules"], NAMESPACE)
+    server.state.rbac = documented()
     code, out, err = _run(cli, server, COMMANDS[command])
     assert code in (0, 1), err
     assert "not read" not in out and err == ""
@@ -116,7 +122,7 @@ def test_explain_list_under_pods_only_reads_no_events_and_answers(server, cli):
 
 
 def test_watch_under_the_documented_role_follows_pods_and_events(server, cli):
-    server.state.rbac = RoleBinding(ROLE["rules"], NAMESPACE)
+    server.state.rbac = documented()
     code, out, err = _run(cli, server, ["explain", "web-7c9-a", "--watch"])  # Ready: ends after its first line
     assert (code, err) == (0, "")
     assert "web-7c9-a  [Running 1/1]  now: every container ready" in out
@@ -149,13 +155,24 @@ def test_json_marks_what_was_unavailable(server, cli):
     code, out, _ = _run(cli, server, ["explain", "web-7c9-a", "-o", "json"])
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
-    assert code == 0 and report["unavailable"] == [{"what": "events", "namespace": NAMESPACE, "reason": "forbidden"}]
+    assert code == 0 and report["unavailable"] == [{"what": "events", "namespace": NAMESPACE, "reason": "forbidden"},
+                                                   {"what": "nodes", "namespace": None, "reason": "forbidden"}]
     code, out, _ = _run(cli, server, ["diff", "--owner", "-l", "app=web", "-o", "json"])
     report = json.loads(out)
     assert {"what": "replicasets", "namespace": NAMESPACE, "reason": "forbidden"} in report["unavailable"]
     [item] = report["items"]
     assert [(c["path"], c["live"]) for c in item["changes"]] == [("metadata.labels.team", "blue")]
     assert code == 1 and "kubectl-label" in item["changes"][0]["message"]
+
+
+def test_under_the_role_alone_explain_answers_without_the_node_and_says_so(server, cli):
+    server.state.rbac = RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE)
+    code, out, err = _run(cli, server, ["explain", "web-7c9-a"])
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == ("nodes not read: this account cannot read nodes (forbidden); whether the "
+                                    "pod's node exists and is Ready is not checked")
+    gets = [r.path for r in server.requests if "/nodes/" in r.path]
+    assert gets == ["/api/v1/nodes/node-a"]  # asked once, refused, not asked again
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -5,6 +5,7 @@ byte-identical."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import stat
@@ -97,7 +98,7 @@ def comments(text: str) -> list[str]:
     return [m.group(0).strip() for m in re.finditer(r"(?m)(?:^|\s)#[^\n]*", text)]
 
 
-@pytest.mark.parametrize("version", ["1.33", "1.27"])
+@pytest.mark.parametrize("version", ["1.36", "1.33", "1.27"])
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_pattern_onto_real_world_manifest(fixture, pattern, version, cli):
@@ -214,3 +215,56 @@ def test_flags_of_the_plain_scaffold_are_refused_with_files(cli):
     assert cli("scaffold", "sidecar", "-f", "-", "--in-place")[0] == 2
     code, _, err = cli("scaffold", "sidecar")
     assert code == 2 and "needs a NAME" in err
+
+
+DRY_RUN = Path(__file__).parent / "fixtures" / "recorded" / "scaffold-onto-dry-run.json"
+
+
+def containers_of(obj: dict) -> list[dict]:
+    spec = pod_of(obj)["spec"]
+    return [{"name": c["name"], "list": key, "restartPolicy": c.get("restartPolicy")}
+            for key in ("initContainers", "containers") for c in spec.get(key) or []]
+
+
+def test_the_real_api_server_accepted_every_pattern_on_every_manifest(cli):
+    """scripts/record-scaffold-onto: a dryRun create of each result on kube-apiserver v1.33; the
+    server kept the containers (and each native sidecar's restartPolicy) of today's output."""
+    recorded = json.loads(DRY_RUN.read_text())
+    assert recorded["server"].startswith("v1.33")
+    assert {(c["fixture"], c["pattern"]) for c in recorded["cases"]} == {(f, p) for f in FIXTURES for p in PATTERNS}
+    for case in recorded["cases"]:
+        code, out, _ = cli("scaffold", case["pattern"], "-f", str(REAL_WORLD / case["fixture"]),
+                           "--k8s-version", case["k8sVersion"])
+        objects = docs(out)
+        assert code == 0 and len(objects) == len(case["answers"])
+        for obj, answer in zip(objects, case["answers"]):
+            assert answer["accepted"], answer
+            assert (answer["kind"], answer["name"]) == (obj["kind"], obj["metadata"]["name"])
+            if template_path(obj) is not None:
+                assert answer["containers"] == containers_of(obj)
+
+
+def test_a_legacy_helper_asks_for_migrate_before_its_native_form(cli, tmp_path):
+    target = tmp_path / "job.yaml"
+    target.write_text((REAL_WORLD / "website-job.yaml").read_text())
+    assert cli("scaffold", "sidecar", "-f", str(target), "--k8s-version", "1.27", "--in-place")[0] == 0
+    code, _, err = cli("scaffold", "sidecar", "-f", str(target), "--k8s-version", "1.33")
+    assert code == 2 and "spec.template.spec.containers[name=log-shipper] is a regular container" in err
+    assert "kubectl pods migrate" in err
+    assert cli("migrate", "-f", str(target), "--in-place", "--k8s-version", "1.33")[0] == 0
+    code, _, err = cli("scaffold", "sidecar", "-f", str(target), "--k8s-version", "1.33")
+    assert code == 2 and "initContainers[name=log-shipper] already exists and differs" in err  # no startupProbe
+
+
+def test_a_port_the_app_already_listens_on_is_a_conflict(cli):
+    code, out, err = cli("scaffold", "adapter", "-f", str(REAL_WORLD / "website-deployment.yaml"), "--set", "metricsPort=80")
+    assert (code, out) == (2, "")
+    assert "spec.template.spec.containers[name=nginx].ports[containerPort=80] is the port" in err
+
+
+def test_the_items_of_a_list_are_workloads_too(cli):
+    listed = {"apiVersion": "v1", "kind": "List", "items": docs((REAL_WORLD / "istio-hello-multi.yaml").read_text())}
+    code, out, _ = cli("scaffold", "sidecar", "-f", "-", stdin=json.dumps(listed, indent=4))
+    items = json.loads(out)["items"]
+    assert code == 0 and all("log-shipper" in [c["name"] for c in pod_of(i)["spec"]["initContainers"]] for i in items)
+    assert out.startswith('{\n    "apiVersion"')  # JSON in, JSON out, its indentation kept

@@ -21,7 +21,7 @@ OUTPUTS = ("text", "unified", "json")
 def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
         live_files: list[str], output: str, ignore: list[str], options: KubeOptions,
         server_dry_run: bool = False, explain_defaults: bool = False, contexts: Sequence[str] = (),
-        all_contexts: bool = False, against_context: str | None = None) -> int:
+        all_contexts: bool = False, against_context: str | None = None, show_injected: bool = False) -> int:
     from kubectl_pods.diff.paths import IgnoreRules
 
     check_output(output, OUTPUTS)
@@ -29,7 +29,7 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
     code = _run(names=names, pattern=pattern, set_values=set_values, owner=owner, live_files=live_files,
                 output=output, ignore=rules, options=options, server_dry_run=server_dry_run,
                 explain_defaults=explain_defaults, contexts=contexts, all_contexts=all_contexts,
-                against_context=against_context)
+                against_context=against_context, show_injected=show_injected)
     if rules.compared:
         for unmet in rules.unmet():
             note(f"warning: --ignore {unmet!r} names no field of the objects compared")
@@ -38,7 +38,8 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
 
 def _run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
          live_files: list[str], output: str, ignore: IgnoreRules, options: KubeOptions, server_dry_run: bool,
-         explain_defaults: bool, contexts: Sequence[str], all_contexts: bool, against_context: str | None) -> int:
+         explain_defaults: bool, contexts: Sequence[str], all_contexts: bool, against_context: str | None,
+         show_injected: bool) -> int:
     from kubectl_pods.render.diff_stream import DiffWriter
 
     modes = [m for m, on in (("-f", bool(options.filenames)), ("--pattern", bool(pattern)), ("--owner", owner)) if on]
@@ -72,7 +73,8 @@ def _run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], 
     from kubectl_pods.commands.diff_run import diff_one
 
     try:
-        return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)
+        return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output, show_injected),
+                        **settings)
     except NoPodsFound as found:
         from kubectl_pods.render.diff_stream import HEADER
 

@@ -48,7 +48,8 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
                  collector=None, on_error=None) -> int:
     """Explain the pods of one cluster (or files) into an ExplainWriter on stdout; or, for a run
     over many clusters, into `collector` (add/finish), with each bad pod told to `on_error`."""
-    from kubectl_pods.explain import attach_events, explain_pod
+    from kubectl_pods.explain import explain_pod
+    from kubectl_pods.lifecycle.scheduling import kubelet_silent
     from kubectl_pods.render.explain_stream import ExplainWriter
 
     on_error = on_error or (lambda error: print(f"error: {error}", file=sys.stderr))
@@ -60,23 +61,38 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
     events_index = None
     if cluster is not None and (names or timeline or output != "text"):
         events_index = _events(cluster, names, options, unavailable)
+    # A summary of one pod is told in detail, with its witnesses: that pod is kept while it is the
+    # only one, and dropped at the second (a summary holds no pod past its page).
+    alone: dict = {"pod": None, "count": 0}
 
-    def with_events(item: Explanation, uid: str | None = None) -> Explanation:
+    def witnesses(pod, index) -> dict:
+        """The pod's events and its node, for the diagnosis (lifecycle/events.py, scheduling.py)."""
         from kubectl_pods.sources.cluster import events_of
 
-        index = events_index if events_index is not None else _events(cluster, (item["name"],), options, unavailable)
-        return attach_events(item, events_of(index, {"namespace": item["namespace"], "name": item["name"], "uid": uid}))
+        return {"events": events_of(index, pod.pod.get("metadata") or {}),
+                "node": _node(cluster, pod.pod, unavailable)}
+
+    def single(_item: Explanation) -> Explanation:
+        pod = alone["pod"]
+        index = _events(cluster, (pod.name,), options, unavailable)
+        return explain_pod(pod, version, now, what_ifs, **witnesses(pod, index))
 
     writer = collector or ExplainWriter(sys.stdout, output, timeline=timeline, detail=output == "wide" or bool(names),
                            all_namespaces=options.all_namespaces,
                            # a live pod's chart runs to now; a recorded one (a file) to its last moment
                            chart_end=now if cluster is not None else None,
-                           single_events=with_events if cluster is not None else None)
+                           single_events=single if cluster is not None else None)
     def explain_page(page: list) -> None:
         # A function of its own, so that nothing of this page outlives it while the next is read.
         for pod in page:
-            item = explain_pod(pod, version, now, what_ifs)
-            writer.add(with_events(item, (pod.pod.get("metadata") or {}).get("uid")) if events_index is not None else item)
+            if events_index is None:
+                alone["count"] += 1
+                alone["pod"] = pod if alone["count"] == 1 else None
+                # A summary reads no events; the node only where it decides (no kubelet has written).
+                node = _node(cluster, pod.pod, unavailable) if cluster is not None and kubelet_silent(pod.pod) else None
+                writer.add(explain_pod(pod, version, now, what_ifs, node=node))
+            else:
+                writer.add(explain_pod(pod, version, now, what_ifs, **witnesses(pod, events_index)))
 
     invalid = explained = 0
     for checked in pages:
@@ -117,6 +133,23 @@ def findings(item: Explanation) -> list[str]:
     blocked = item["blockedBy"]
     return ([f"blocked: {blocked['reason'].split(': ')[0]}"] if blocked else []) + [
         f"[{w['code']}] {w['message']}" for w in item["warnings"]]
+
+
+def _node(cluster, pod: dict, unavailable: list[dict]):
+    """The pod's Node as read (NODE_MISSING when there is none), or None: no node named, or this
+    account may not read nodes (said once under `unavailable`)."""
+    from kubectl_pods.lifecycle.scheduling import NODE_MISSING
+
+    name = (pod.get("spec") or {}).get("nodeName")
+    note = {"what": "nodes", "namespace": None, "reason": "forbidden"}
+    if not name or note in unavailable:
+        return None
+    try:
+        found = cluster.node(name)
+    except Forbidden:
+        unavailable.append(note)
+        return None
+    return NODE_MISSING if found is None else found
 
 
 def _events(cluster, names: tuple[str, ...], options: KubeOptions, unavailable: list[dict]) -> dict:

@@ -44,7 +44,7 @@ def run(*, pattern: str, name: str | None, image: str | None, kind: str | None, 
 
 
 def without_files(*, name: str | None, container: str | None, in_place: bool) -> str:
-    """Plain `scaffold PATTERN NAME`: a name is needed (returned), and the -f flags mean nothing."""
+    """Plain `scaffold PATTERN NAME`: the name, which is needed; the -f flags mean nothing there."""
     if name is None:
         raise UserError("scaffold needs a NAME for the new pod or workload, or -f FILE to add the pattern "
                         "to the workloads of a file")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from kubectl_pods.injectors.catalogue import LONG_RUNNING, Injector, catalogue
+from kubectl_pods.injectors.catalogue import LONG_RUNNING, Injector, catalogue, name_matches
 from kubectl_pods.report_types import InjectionMode, InjectorReport
 
 REGULAR: Final = "regular"
@@ -65,8 +65,9 @@ def _marker(injector: Injector, annotations: dict, labels: dict) -> str | None:
     markers = injector.data["pod_markers"] or {}
     for field, present, word in (("annotations", annotations, "annotation"), ("labels", labels, "label")):
         for key, pattern in (markers.get(field) or {}).items():
-            if key in present and (pattern is None or re.search(pattern, str(present[key]))):
-                return f"{word} {key}"
+            for name in (present if key.startswith("^") else [key] if key in present else []):
+                if name_matches(key, name) and (pattern is None or re.search(pattern, str(present[name]))):
+                    return f"{word} {name}"
     return None
 
 

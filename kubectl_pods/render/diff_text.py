@@ -42,14 +42,27 @@ def _revision(revision: dict | None) -> list[str]:
     return [line]
 
 
+def _injected(injected: list[dict], show: bool) -> list[str]:
+    """One line per injector for what it wrote (not drift); with --show-injected, each path."""
+    lines = []
+    for name in dict.fromkeys(entry["by"] for entry in injected):
+        paths = [entry["path"] for entry in injected if entry["by"] == name]
+        hint = ":" if show else " (--show-injected lists them)"
+        lines.append(f"  written by {name}, not drift: {len(paths)} field{'s' if len(paths) > 1 else ''}{hint}")
+        if show:
+            lines += [f"    {path}" for path in paths]
+    return lines
+
+
 def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable: Sequence[dict] = (),
-                  unmatched: Sequence[DiffItem] = ()) -> str:
+                  unmatched: Sequence[DiffItem] = (), show_injected: bool = False) -> str:
     out = []
     for entry in groups:
         out.append(_header(entry))
         if entry.get("comparedWith"):
             out.append(f"  compared with {entry['comparedWith']}")
         out += _revision(entry.get("revision"))
+        out += _injected(entry.get("injected") or [], show_injected)
         if entry.get("serverFilled") is not None:
             out.append("  filled in by the server, not compared:")
             out += [f"    {f['path']}  ({f['rule']})" for f in entry["serverFilled"]] or ["    nothing"]

@@ -11,6 +11,7 @@ CONSEQUENCES = {
     "daemonsets": "owners are not compared; drift is read from the pods' managedFields",
     "jobs": "owners are not compared; drift is read from the pods' managedFields",
     "cronjobs": "the CronJob is not compared",
+    "nodes": "whether the pod's node exists and is Ready is not checked",
     "version": "the newest supported Kubernetes version is assumed",
 }
 

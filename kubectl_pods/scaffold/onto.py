@@ -11,6 +11,7 @@ annotation says which container is which, so `explain` and `migrate` know the he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from kubectl_pods.edit.edits import Edit, Plan
 from kubectl_pods.edit.workloads import pod_template, field_path, label, template_path
@@ -94,10 +95,9 @@ def plan_onto(obj: dict, parts: PatternParts, container: str | None = None) -> P
     index, why = choose_app(obj, spec, parts, container)
     app = spec["containers"][index]
     spec_path = (*template, "spec")
-    where = lambda rest: field_path(obj, template, rest)  # noqa: E731 - a short local naming helper
 
-    def conflict(rest: str, what: str) -> None:
-        raise Conflict(f"{label(obj)}: {where(rest)} {what}; nothing was written")
+    def conflict(rest: str, what: str) -> NoReturn:
+        raise Conflict(f"{label(obj)}: {field_path(obj, template, rest)} {what}; nothing was written")
 
     existing = {c.get("name"): (key, c) for key in ("initContainers", "containers") for c in spec.get(key) or []}
     for key, helpers in (("initContainers", parts.init_helpers), ("containers", parts.helpers)):

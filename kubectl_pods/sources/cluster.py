@@ -33,6 +33,7 @@ RESOURCES = {
     "Job": ("apis/batch/v1", "jobs"),
     "CronJob": ("apis/batch/v1", "cronjobs"),
     "LimitRange": ("api/v1", "limitranges"),
+    "Node": ("api/v1", "nodes"),
 }
 
 
@@ -69,6 +70,7 @@ class Cluster:
         self.options = options
         self._api, self.context_namespace, self.context_name = _connect(options)
         self._owners: dict[tuple[str, str, str], dict | UserError] = {}
+        self._nodes: dict[str, dict | None] = {}
 
     @property
     def namespace(self) -> str:
@@ -220,6 +222,16 @@ class Cluster:
             key = (involved.get("namespace") or (event.get("metadata") or {}).get("namespace"), involved.get("name"))
             index.setdefault(key, []).append(event)
         return index
+
+    def node(self, name: str) -> dict | None:
+        """A Node, read once per command (the pods of a node share it); None when there is no
+        such node (404). A refusal (403) is raised, every time."""
+        if name not in self._nodes:
+            try:
+                self._nodes[name] = self.get_json(resource_path("Node", None, name), Request("get", "nodes", None, name))
+            except NotFound:
+                self._nodes[name] = None
+        return self._nodes[name]
 
     def owner_chain(self, obj: dict, on_forbidden=None) -> list[dict]:
         """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...).

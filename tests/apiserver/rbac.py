@@ -90,3 +90,13 @@ def forbidden_message(request: Attributes) -> str:
     where = f'in the namespace "{request.namespace}"' if request.namespace else "at the cluster scope"
     return (f'{request.resource} is forbidden: User "{USER}" cannot {request.verb} resource '
             f'"{request.resource}" in API group "{request.group}" {where}')
+
+
+@dataclass
+class Bindings:
+    """Several bindings of one user: a request is allowed if any of them allows it."""
+
+    bindings: list[RoleBinding]
+
+    def allows(self, request: Attributes) -> bool:
+        return any(binding.allows(request) for binding in self.bindings)

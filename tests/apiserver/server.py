@@ -35,6 +35,7 @@ RESOURCES = {
     ("api", "v1", "events"): "Event",
     ("api", "v1", "namespaces"): "Namespace",
     ("api", "v1", "limitranges"): "LimitRange",
+    ("api", "v1", "nodes"): "Node",
     ("apis", "apps/v1", "replicasets"): "ReplicaSet",
     ("apis", "apps/v1", "deployments"): "Deployment",
     ("apis", "apps/v1", "statefulsets"): "StatefulSet",
@@ -48,6 +49,7 @@ FIELD_SELECTORS = {
     "Event": {"metadata.name", "metadata.namespace", "involvedObject.name", "involvedObject.kind",
               "involvedObject.uid", "involvedObject.namespace", "reason", "type"},
 }
+CLUSTER_SCOPED = ("Namespace", "Node")
 WRITE_VERBS = {"POST", "PUT", "PATCH", "DELETE"}
 SERVER_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.13", "platform": "linux/amd64"}
 
@@ -325,7 +327,7 @@ class LoopbackApiServer(ThreadingHTTPServer):
             group_version = "v1" if parts[0] == "api" else f"{parts[1]}/{parts[2]}"
             resources = [
                 {"name": plural, "singularName": kind.lower(), "kind": kind,
-                 "namespaced": kind != "Namespace", "verbs": ["get", "list"],
+                 "namespaced": kind not in CLUSTER_SCOPED, "verbs": ["get", "list"],
                  **({"shortNames": ["po"]} if kind == "Pod" else {})}
                 for (prefix, gv, plural), kind in RESOURCES.items() if gv == group_version
             ]
