@@ -170,8 +170,8 @@ def test_under_the_role_alone_explain_answers_without_the_node_and_says_so(serve
     server.state.rbac = RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE)
     code, out, err = _run(cli, server, ["explain", "web-7c9-a"])
     assert (code, err) == (0, "")
-    assert out.splitlines()[-1] == ("nodes not read: this account cannot read nodes (forbidden); whether the "
-                                    "pod's node exists and is Ready is not checked")
+    assert out.splitlines()[-1] == ("nodes not read: the server refused to give nodes (403 Forbidden); whether "
+                                    "the pod's node exists and is Ready is not checked")
     gets = [r.path for r in server.requests if "/nodes/" in r.path]
     assert gets == ["/api/v1/nodes/node-a"]  # asked once, refused, not asked again
 
