@@ -121,7 +121,9 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
                           for s in stages],
         "terminationOrder": stop.order,
         "termination": {"gracePeriodSeconds": stop.grace_seconds, "notes": stop.notes},
-        "backoffSchedule": list(backoff.SCHEDULE[:7]),
+        # No back-off where nothing can restart (every policy in force Never, no restart rules).
+        "backoffSchedule": list(backoff.SCHEDULE[:7]) if any(r.policy != "Never" or r.rules for r in rules.values())
+        else [],
         "containers": entries,
         "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart, rows, node, now, stops) if live else None,
         "deletion": deletion(pod, refs, statuses, now, rows, node == NODE_MISSING) if live else None,
