@@ -16,6 +16,7 @@ import typer
 
 from kubectl_pods import __version__
 from kubectl_pods.errors import EXIT_ERROR, report_error
+from kubectl_pods.metavars import KubectlStyleGroup
 from kubectl_pods.options import KubeOptions, parse_request_timeout
 
 PROG = "kubectl pods"
@@ -23,10 +24,17 @@ PROG = "kubectl pods"
 
 def _plain_parameters() -> None:
     """typer 0.29 coerces every parameter through a pydantic TypeAdapter, which costs about 100 ms
-    of imports on every command (measured by bench/compare.py). Every parameter here is a str, a
-    bool or a list of str, which click already delivers as such, so those pass through as they
-    are; anything else still gets typer's own coercion. typer is pinned to 0.29 for this, and
-    tests/test_startup.py fails if a command imports pydantic again."""
+    of imports on every command (measured by bench/compare.py; `python -X importtime` puts
+    typer._adapters at 420-470 ms cumulative on a loaded 2-core machine, where a `scaffold` run
+    takes 0.94 s with this and 1.47 s without). Every parameter here is a str, a bool or a list of
+    str, which click already delivers as such, so those pass through as they are; anything else
+    still gets typer's own coercion.
+
+    Why a private module: typer offers no supported way around it. 0.29.1, the newest release,
+    builds the adapter for every parameter that is not a file (`_coercion.build_runtime_param` ->
+    `_adapters.try_build_adapter`), a custom `parser=` included, and has no setting to turn it off.
+    typer is pinned below 0.30 for this, and tests/test_startup_and_streaming.py fails if a
+    command imports pydantic again, so an upgrade that breaks the patch is caught."""
     from typing import Union, get_args, get_origin
 
     import typer.core
@@ -86,6 +94,7 @@ def with_examples(summary: str, command: str | None) -> str:
 
 app = typer.Typer(
     name=PROG,
+    cls=KubectlStyleGroup,  # flag values named as kubectl names them: SELECTOR, FILE
     help=with_examples("Scaffold, diff and explain multi-container pods: init containers, native sidecars, "
                        "adapters and ambassadors.", None),
     no_args_is_help=True,
@@ -218,14 +227,14 @@ def patterns(
     return run(pattern=pattern, output=output, template_dirs=templates or [])
 
 
-@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest.', 'scaffold'))
+@app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest, or (-f) add it to the workloads of your own manifests.', 'scaffold'))
 @with_connection_flags
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
     name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="The app container's image.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = None,
-    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: that of the cluster --context, --kubeconfig or KUBECONFIG names, if it answers; else the newest supported).")] = None,
     set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE of a pattern parameter; repeatable.")] = None,
     values: Annotated[Optional[str], typer.Option("--values", help="YAML file of parameter values.")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml or json.")] = "yaml",
@@ -251,18 +260,17 @@ def scaffold(
     from kubectl_pods.commands.scaffold import run
     from kubectl_pods.commands.scaffold_onto import without_files
 
-    without_files(name=name, container=container, in_place=in_place)
-    return run(pattern=pattern, name=name, image=image, kind=kind or "pod", k8s_version=k8s_version,
+    return run(pattern=pattern, name=without_files(name=name, container=container, in_place=in_place), image=image, kind=kind or "pod", k8s_version=k8s_version,
                set_values=set_values or [], values_file=values, output=output,
                output_dir=output_dir, force=force, template_dirs=templates or [], options=options)
 
 
-@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation.", 'migrate'))
+@app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation. A sidecar an injector wrote is not moved: its injector's native switch is set instead.", 'migrate'))
 @with_connection_flags
 def migrate(
     sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
     wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,
-    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: that of the cluster --context, --kubeconfig or KUBECONFIG names, if it answers; else the newest supported).")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the files (atomically) instead of printing.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml (the files as written) or json (a List of the objects).")] = "yaml",
     context: Context = None, kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
@@ -316,6 +324,7 @@ def diff(
     server_dry_run: Annotated[bool, typer.Option("--server-dry-run", help="Ask the server what it would make of the manifest (a dryRun=All create: stores nothing, needs create on pods) and compare that.")] = False,
     explain_defaults: Annotated[bool, typer.Option("--explain-defaults", help="List the fields taken as server-filled, with the rule that filled each.")] = False,
     against_context: Annotated[Optional[str], typer.Option("--against-context", help="Compare with the pods of this context's cluster, matched by owner and name.")] = None,
+    show_injected: Annotated[bool, typer.Option("--show-injected", help="List each field an injector (Istio, Linkerd, ...) wrote, which is set apart from the drift.")] = False,
     namespace: Namespace = None, all_namespaces: AllNamespaces = False, context: Contexts = None,
     all_contexts: AllContexts = False,
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
@@ -330,7 +339,8 @@ def diff(
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
                options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults,
-               contexts=context or [], all_contexts=all_contexts, against_context=against_context)
+               contexts=context or [], all_contexts=all_contexts, against_context=against_context,
+               show_injected=show_injected)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -350,8 +360,30 @@ def main(argv: list[str] | None = None) -> int:
         if not args or exc.format_message().startswith("Usage:"):
             print(exc.format_message(), file=sys.stderr)  # no arguments: the help text
         else:
-            print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+            print(f"error: {_unknown_flag(exc) or ' '.join(exc.format_message().split())}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         return report_error(exc, verbose)
     return result if isinstance(result, int) else 0
+
+
+def _unknown_flag(exc: Exception) -> str | None:
+    """kubectl's words for a flag it does not know (`unknown flag: --bogus`), with a suggestion only
+    for a near miss: within two edits, cobra's SuggestionsMinimumDistance, not click's loose matches."""
+    flag, ctx = getattr(exc, "option_name", None), getattr(exc, "ctx", None)
+    if not flag:
+        return None
+    known = [o for p in (ctx.command.params if ctx else []) for o in getattr(p, "opts", []) if o.startswith("--")]
+    near = sorted((distance(flag, option), option) for option in known if distance(flag, option) <= 2)
+    return f"unknown flag: {flag}" + (f" (did you mean {near[0][1]}?)" if near else "")
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance, as cobra's suggestions measure it."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]

@@ -19,7 +19,7 @@ def _outputs(command: str) -> tuple[str, ...]:
     from kubectl_pods.commands import diff, explain
 
     return {"explain": explain.OUTPUTS, "diff": diff.OUTPUTS, "scaffold": ("yaml", "json"),
-            "patterns": ("text", "json", "yaml")}.get(command, ())
+            "migrate": ("yaml", "json"), "patterns": ("text", "json", "yaml")}.get(command, ())
 
 
 def _kube_flags(words: list[str]) -> dict:
@@ -68,6 +68,26 @@ def _kubeconfig_names(words: list[str], section: str) -> list[str]:
     return sorted(item["name"] for item in (config.safe_get(section) or [])) if config else []
 
 
+def _file_containers(words: list[str]) -> list[str]:
+    """The regular containers of the workloads in the -f files given so far (for --sidecar and
+    --container); unreadable files offer nothing."""
+    from kubectl_pods.commands.rewrite import read_objects
+    from kubectl_pods.edit.files import read_inputs
+    from kubectl_pods.edit.workloads import pod_template
+
+    files = [words[i + 1] for i, word in enumerate(words[:-1]) if word in ("-f", "--filename") and words[i + 1] != "-"]
+    files += [w.split("=", 1)[1] for w in words if w.startswith("--filename=")]
+    names = (c.get("name") for obj in read_objects(read_inputs(files)) for c in pod_template(obj)["spec"].get("containers") or [])
+    return sorted({n for n in names if isinstance(n, str)})
+
+
+def _versions() -> list[str]:
+    from kubectl_pods.kube import versions
+
+    oldest, newest = versions.OLDEST_SUPPORTED, versions.NEWEST_SUPPORTED
+    return [versions.format_version((1, minor)) for minor in range(newest[1], oldest[1] - 1, -1)]
+
+
 def _patterns() -> list[str]:
     from kubectl_pods.scaffold.catalog import load_catalog
 
@@ -86,6 +106,8 @@ def _flag_values(command: str, flag: str, words: list[str]) -> tuple[list[str], 
         "--context": lambda: _kubeconfig_names(words, "contexts"),
         "--against-context": lambda: _kubeconfig_names(words, "contexts"),
         "--until": lambda: ["ready", "done", "never"],
+        "--sidecar": lambda: _file_containers(words), "--container": lambda: _file_containers(words),
+        "--k8s-version": _versions,
         "--cluster": lambda: _kubeconfig_names(words, "clusters"),
         "--user": lambda: _kubeconfig_names(words, "users"),
     }

@@ -22,6 +22,11 @@ class Forbidden(UserError):
         self.resource = resource
 
 
+class NamespaceTerminating(UserError):
+    """The server refused to create in a namespace being deleted (a 403 with that cause): not a
+    permission, and not something optional to go on without."""
+
+
 class NotFound(UserError):
     """The server answered 404."""
 

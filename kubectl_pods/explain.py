@@ -14,18 +14,22 @@ from kubectl_pods.injectors.hazards import injection_report
 from kubectl_pods.kube import versions
 from kubectl_pods.kube.pods import SIDECAR, containers, state_of, statuses_by_name
 from kubectl_pods.lifecycle import backoff
+from kubectl_pods.lifecycle.deletion import deletion
+from kubectl_pods.lifecycle.events import event_row
+from kubectl_pods.lifecycle.kills import StopCause, stopped_by
 from kubectl_pods.lifecycle.progress import backoff_of, blocked_by, container_state, termination_info
+from kubectl_pods.lifecycle.scheduling import NODE_MISSING, node_report
 from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
 from kubectl_pods.lifecycle.startup import startup_stages
 from kubectl_pods.lifecycle.status_column import status_columns
 from kubectl_pods.lifecycle.termination import termination
-from kubectl_pods.lifecycle.warnings import shape_warnings
+from kubectl_pods.lifecycle.warnings import name_the_manifest, shape_warnings
 from kubectl_pods.lifecycle.what_if import what_if
-from kubectl_pods.report_types import Backoff, ContainerEntry, EventRow, Explanation
+from kubectl_pods.report_types import Backoff, ContainerEntry, Explanation
 from kubectl_pods.sources import PodInput
 
 JOB_KINDS = ("Job", "CronJob")
-_FIELD_PATH = re.compile(r"spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}")
+TERMINAL_PHASES = ("Succeeded", "Failed")
 
 
 def parse_what_if(text: str) -> tuple[str, int]:
@@ -38,32 +42,48 @@ def parse_what_if(text: str) -> tuple[str, int]:
 
 
 def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
-                what_ifs: Sequence[tuple[str, int]] = ()) -> Explanation:
+                what_ifs: Sequence[tuple[str, int]] = (), events: list[dict] | None = None,
+                node: dict | str | None = None) -> Explanation:
+    """`events`: the pod's events (None: not read); `node`: its Node as read, `NODE_MISSING`
+    (lifecycle/scheduling.py) when there is none, None when it was not read."""
     pod = item.pod
     live = bool(pod.get("status")) and not item.is_template
     refs = containers(pod, sidecars_supported=live or versions.native_sidecars(version))
     statuses = statuses_by_name(pod) if live else {}
     rules = {ref.name: restart_rule(ref, pod, version) for ref in refs}
     columns = status_columns(pod) if live else None
+    rows = sorted((event_row(event) for event in events), key=lambda r: r["lastTime"] or "") \
+        if events is not None else None
+    # A terminal pod restarts nothing (kubelet.go SyncPod returns at once for Succeeded/Failed),
+    # nor does one being deleted (container/helpers.go ShouldContainerBeRestarted).
+    meta = pod.get("metadata") or {}
+    finishing = live and ((pod.get("status") or {}).get("phase") in TERMINAL_PHASES or bool(meta.get("deletionTimestamp")))
     injections = recognise(pod, item.outer_metadata)
     injected = injected_by(injections)
 
     will_restart: dict[str, bool] = {}
     backoffs: dict[str, Backoff | None] = {}
     entries: list[ContainerEntry] = []
+    stops: dict[str, StopCause | None] = {}
     for ref in refs:
         status = statuses.get(ref.name)
-        will_restart[ref.name] = runs_or_will_run(rules[ref.name], status)
+        will_restart[ref.name] = runs_or_will_run(rules[ref.name], status) and not (
+            finishing and state_of(status)[0] != "running")
         backoffs[ref.name] = backoff_of(status, will_restart[ref.name] and ref.role != "ephemeral", now)
+        kind, details = state_of(status)
+        last = ((status or {}).get("lastState") or {}).get("terminated")
+        now_stop = stopped_by(ref, details, pod, rows) if live and kind == "terminated" else None
+        last_stop = stopped_by(ref, last, pod, rows) if live and last else None
+        stops[ref.name] = now_stop or last_stop
         entries.append({
             "name": ref.name, "role": ref.role, "index": ref.index, "image": ref.spec.get("image"),
             "injectedBy": injected.get(ref.name),
             "restartPolicy": rules[ref.name].policy, "restartRule": rules[ref.name].describe(),
-            "state": container_state(status),
+            "state": container_state(status, now_stop),
             "ready": bool(status and status.get("ready")),
             "started": bool(status and status.get("started")),
             "restartCount": (status or {}).get("restartCount") or 0,
-            "lastTermination": termination_info(((status or {}).get("lastState") or {}).get("terminated")),
+            "lastTermination": termination_info(last, last_stop),
             "backoff": backoffs[ref.name],
             "probes": [p for p in ("startupProbe", "readinessProbe", "livenessProbe") if ref.spec.get(p)],
             "hooks": sorted((ref.spec.get("lifecycle") or {}).keys()),
@@ -80,7 +100,6 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
         if name not in known:
             raise UserError(f"--what-if: pod {item.name} has no container {name!r} "
                             f"(it has {', '.join(sorted(known))})")
-    meta = pod.get("metadata") or {}
     injector_warnings, injectors = injection_report(pod, injections, version, is_job, not live)
     return {
         "name": item.name,
@@ -102,13 +121,18 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
                           for s in stages],
         "terminationOrder": stop.order,
         "termination": {"gracePeriodSeconds": stop.grace_seconds, "notes": stop.notes},
-        "backoffSchedule": list(backoff.SCHEDULE[:7]),
+        # No back-off where nothing can restart (every policy in force Never, no restart rules).
+        "backoffSchedule": list(backoff.SCHEDULE[:7]) if any(r.policy != "Never" or r.rules for r in rules.values())
+        else [],
         "containers": entries,
-        "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart) if live else None,
+        "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart, rows, node, now, stops) if live else None,
+        "deletion": deletion(pod, refs, statuses, now, rows, node == NODE_MISSING) if live else None,
+        "nodeStatus": node_report(pod, node) if live else None,
         "injectors": injectors,
-        "warnings": shape_warnings(pod, refs, version, is_job, not live, injected) + injector_warnings,
+        "warnings": name_the_manifest(shape_warnings(pod, refs, version, is_job, not live, injected),
+                                      None if live else item.source) + injector_warnings,
         "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
-        "events": [],
+        "events": rows or [],
     }
 
 
@@ -118,23 +142,6 @@ def _alive(status: dict | None, will_restart: bool) -> bool:
     if kind == "running":
         return True
     return kind == "waiting" and details.get("reason") not in ("PodInitializing", None) and will_restart
-
-
-def attach_events(explanation: Explanation, events: list[dict]) -> Explanation:
-    """Adds the pod's events (oldest first), each with the container it is about."""
-    return {**explanation, "events": [event_row(event) for event in events]}
-
-
-def event_row(event: dict) -> EventRow:
-    """An event as the report holds it: its last time, and the container it is about."""
-    field_path = (event.get("involvedObject") or {}).get("fieldPath") or ""
-    match = _FIELD_PATH.match(field_path)
-    return {
-        "time": event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp"),
-        "type": event.get("type"), "reason": event.get("reason"),
-        "message": event.get("message"), "count": event.get("count") or 1,
-        "container": match.group(1) if match else None,
-    }
 
 
 def group_key(explanation: Explanation) -> str:

@@ -30,11 +30,17 @@ class ClusterError(TypedDict):
 
 
 # -- explain --------------------------------------------------------------------------------------
+# Who ended a run (lifecycle/kills.py); None: nothing shows anyone asked it to stop.
+StoppedBy = Literal["startup probe", "liveness probe", "postStart hook", "spec change", "deletion", "eviction",
+                    "completion", "the kubelet", "out of memory"]
+
+
 class TerminationInfo(TypedDict):
     exitCode: int | None
     signal: str | None
     reason: str | None
     meaning: str
+    stoppedBy: StoppedBy | None
     message: str | None
     startedAt: str | None
     finishedAt: str | None
@@ -50,6 +56,7 @@ class ContainerState(TypedDict):
     startedAt: NotRequired[str | None]
     exitCode: NotRequired[int | None]
     signal: NotRequired[str | None]
+    stoppedBy: NotRequired[StoppedBy | None]
     finishedAt: NotRequired[str | None]
 
 
@@ -91,9 +98,89 @@ class TerminationSummary(TypedDict):
     notes: list[str]
 
 
+EventCause = Literal["volume", "sandbox", "image", "probe", "kill", "hook", "eviction", "memory", "crash", "config"]
+
+
+class EventRow(TypedDict):
+    """An event as explain reports it (lifecycle/events.py event_row): its message whole."""
+
+    time: str | None  # its last occurrence
+    firstTime: str | None
+    lastTime: str | None
+    type: str | None
+    reason: str | None
+    message: str | None
+    count: int  # count, or series.count
+    container: str | None
+    source: str | None
+    cause: EventCause | None
+
+
+class NodeReady(TypedDict):
+    """A node's Ready condition as reported."""
+
+    status: str | None
+    reason: str | None
+    message: str | None
+    since: str | None
+    heartbeat: str | None
+
+
+class NodeStatus(TypedDict):
+    name: str
+    exists: bool
+    ready: NodeReady | None
+
+
+MissingKind = Literal["ConfigMap", "Secret", "PersistentVolumeClaim", "ServiceAccount"]
+
+
+class MissingObject(TypedDict):
+    kind: MissingKind
+    name: str
+
+
+class BlockCause(TypedDict):
+    """What holds the pod before its containers: the keys its kind has."""
+
+    kind: Literal["scheduling", "node", "volume", "sandbox", "eviction"]
+    reason: NotRequired[str | None]
+    schedulerName: NotRequired[str]
+    node: NotRequired[str]
+    exists: NotRequired[bool | None]
+    ready: NotRequired[NodeReady | None]
+    kubeletWroteStatus: NotRequired[bool]
+    volume: NotRequired[str | None]
+    missing: NotRequired[MissingObject | None]
+    waiting: NotRequired[list[str]]
+    event: NotRequired[EventRow]
+
+
 class Blocked(TypedDict):
     container: str | None
     reason: str
+    cause: NotRequired[BlockCause]
+
+
+class DeletionWait(TypedDict):
+    name: str
+    role: Role
+    preStop: bool
+    preStopFailed: bool
+    waitsForContainers: list[str]
+    waitsFor: list[str]
+
+
+class Deletion(TypedDict):
+    requestedAt: str
+    gracePeriodSeconds: int
+    graceEndsAt: str
+    graceLeftSeconds: int | None
+    minimumGraceSeconds: int
+    nodeName: str | None
+    nodeMissing: bool
+    finished: bool
+    running: list[DeletionWait]
 
 
 class ShapeWarning(TypedDict):
@@ -130,15 +217,6 @@ class WhatIfResult(TypedDict):
     steps: list[str]
 
 
-class EventRow(TypedDict):
-    time: str | None
-    type: str | None
-    reason: str | None
-    message: str | None
-    count: int
-    container: str | None
-
-
 class TemplateOf(TypedDict):
     """The workload whose pod template is explained, with the labels its pods carry."""
 
@@ -170,6 +248,8 @@ class Explanation(TypedDict):
     backoffSchedule: list[int]
     containers: list[ContainerEntry]
     blockedBy: Blocked | None
+    deletion: Deletion | None
+    nodeStatus: NodeStatus | None
     injectors: list[InjectorReport]
     warnings: list[ShapeWarning]
     whatIf: list[WhatIfResult]
@@ -218,6 +298,13 @@ class ServerFilledField(TypedDict):
     source: str
 
 
+class InjectedField(TypedDict):
+    """A difference an injector's work explains (diff/injected.py): not drift."""
+
+    path: str
+    by: str  # the injector's short name
+
+
 class DiffItem(TypedDict):
     """One compared object and its changes (none: no drift)."""
 
@@ -229,6 +316,7 @@ class DiffItem(TypedDict):
     comparedWith: NotRequired[str]
     revision: NotRequired[Revision]
     serverFilled: NotRequired[list[ServerFilledField]]
+    injected: NotRequired[list[InjectedField]]
     context: NotRequired[str]  # its cluster, in a run over many or --against-context
 
 

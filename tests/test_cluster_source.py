@@ -128,7 +128,7 @@ def test_server_version(kubeconfig):
 
 @pytest.mark.parametrize("fault,needle", [
     ({"status": 403, "message": 'pods is forbidden: User "tester" cannot list resource "pods"'},
-     'you cannot list pods in namespace "oracle-status" (kubectl auth can-i list pods -n oracle-status says no)'),
+     'the server refused to list pods in namespace "oracle-status" (403 Forbidden): pods is forbidden: User "tester"'),
     ({"status": 500, "message": "etcd is sad"}, "the server answered 500 to list pods"),
     ({"status": 429, "message": "slow down"}, "the server answered 429"),
 ])

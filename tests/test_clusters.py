@@ -237,3 +237,32 @@ def test_against_context_on_pods_two_real_servers_stored_from_kubectl_apply(tmp_
     finally:
         for server in servers.values():
             server.stop()
+
+
+def test_a_pod_on_one_side_only_is_a_change_in_json_not_a_skipped_item(version_clusters, cli):
+    old, new, tmp_path = version_clusters
+    gone = new.state.objects["Pod"].pop()
+    extra = copy.deepcopy(new.state.objects["Pod"][0])
+    extra["metadata"]["name"] = "only-in-new"
+    new.state.objects["Pod"].append(extra)
+    kubeconfig = _kubeconfig(tmp_path, {"old": old, "new": new}, dead=False, namespace=NAMESPACE)
+    code, out, err = cli("diff", "--context", "old", "--against-context", "new", "-o", "json", "--kubeconfig", kubeconfig)
+    report = json.loads(out)
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "diff-schema.json").read_text()))
+    assert code == 1, err  # drift, not an error
+    assert not [item for item in report["items"] if "skipped" in item]
+    whole = {(item["name"], item["context"]): item["changes"] for item in report["items"]
+             if any(change["path"] == "" for change in item["changes"])}
+    assert set(whole) == {(gone["metadata"]["name"], "old"), ("only-in-new", "new")}
+    assert [c["type"] for c in whole[(gone["metadata"]["name"], "old")]] == ["added"]
+    assert [c["type"] for c in whole[("only-in-new", "new")]] == ["removed"]
+
+
+@pytest.mark.parametrize("flags,who", [(["--context", "old", "--against-context", "dead"], '--against-context "dead"'),
+                                       (["--context", "dead", "--against-context", "old"], 'context "dead"')])
+def test_an_unreachable_side_is_named(version_clusters, cli, flags, who):
+    old, new, tmp_path = version_clusters
+    kubeconfig = _kubeconfig(tmp_path, {"old": old}, dead=True, namespace=NAMESPACE)
+    code, out, err = cli("diff", *flags, "--kubeconfig", kubeconfig)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {who}: the connection to the server ") and err.count("\n") == 1

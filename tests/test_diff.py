@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kubectl_pods.diff.compare import diff_objects
-from kubectl_pods.diff.paths import ignore_matcher
+from kubectl_pods.diff.paths import IgnoreRules
 from tests.conftest import VERSIONS, load_json, oracle_cases
 
 DEFAULTING = oracle_cases("defaulting.json")
@@ -114,7 +114,7 @@ def test_duplicate_tolerations_use_the_effect():
     ("metadata.labels.team", "metadata.labels.teams", False),
 ])
 def test_ignore_paths(pattern, path, ignored):
-    assert ignore_matcher([pattern])(path) is ignored
+    assert IgnoreRules([pattern])(path) is ignored
 
 
 def _write(tmp_path, name, *objects):

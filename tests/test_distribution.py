@@ -228,13 +228,21 @@ def kubectl_complete(*words: str) -> list[str]:
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 @pytest.mark.parametrize("words,expected,directive", [
-    (("",), ["version", "patterns", "scaffold", "explain", "diff"], ":4"),
+    (("",), ["version", "patterns", "scaffold", "migrate", "explain", "diff"], ":4"),
     (("scaffold", "s"), ["sidecar"], ":4"),
     (("scaffold", "x", "web", "--kind", "d"), ["deployment", "daemonset"], ":4"),
     (("explain", "-o", ""), ["text", "wide", "json", "yaml"], ":4"),
     (("diff", "--ow"), ["--owner"], ":4"),
     (("explain", "-f", ""), [], ":0"),
     (("explain", "--watch", "--until", ""), ["ready", "done", "never"], ":4"),
+    (("migrate", "--w"), ["--wait-for-ready"], ":4"),
+    (("migrate", "-o", ""), ["yaml", "json"], ":4"),
+    (("migrate", "--k8s-version", "1.2"), ["1.29", "1.28", "1.27"], ":4"),
+    (("migrate", "-f", str(ROOT / "tests/fixtures/real-world/website-mysql-statefulset.yaml"), "--sidecar", ""),
+     ["mysql", "xtrabackup"], ":4"),
+    (("scaffold", "sidecar", "-f", str(ROOT / "tests/fixtures/real-world/istio-multi-container.yaml"), "--container", ""),
+     ["name1", "name2", "name3"], ":4"),
+    (("scaffold", "sidecar", "--in"), ["--in-place"], ":4"),
 ])
 def test_completion_through_kubectl(words, expected, directive):
     lines = kubectl_complete(*words)

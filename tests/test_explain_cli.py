@@ -124,7 +124,7 @@ def test_golden_timeline_of_a_recorded_trace_ends_at_its_last_recorded_moment(cl
 def test_a_week_of_idle_time_is_drawn_as_a_break():
     from datetime import timedelta
 
-    from kubectl_pods.explain import attach_events, explain_pod
+    from kubectl_pods.explain import explain_pod
     from kubectl_pods.kube.timefmt import parse_time
     from kubectl_pods.render.timeline import BREAK, render_timeline
     from kubectl_pods.sources import PodInput
@@ -134,9 +134,9 @@ def test_a_week_of_idle_time_is_drawn_as_a_break():
     week_later = (last + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
     events.append({"type": "Normal", "reason": "Killing", "message": "Stopping container", "count": 1,
                    "lastTimestamp": week_later, "involvedObject": {"fieldPath": "spec.containers{app}"}})
-    item = attach_events(explain_pod(PodInput(pod=pod, source="file"), (1, 33), None), events)
+    item = explain_pod(PodInput(pod=pod, source="file"), (1, 33), None, events=events)
     chart = render_timeline(item, None)
-    assert "≈ 6d23h idle cut" in chart.splitlines()[0]
+    assert "≈ 6d23h with nothing running, cut out" in chart.splitlines()[-1]  # the legend
     rows = [line for line in chart.splitlines() if "|" in line]
     assert rows and all(BREAK * 2 in row for row in rows)
     assert max(row.count("#") for row in rows) > 3  # the runs keep their width: not one column each

@@ -11,12 +11,18 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.apiserver.rbac import RoleBinding
+from tests.apiserver.rbac import Bindings, RoleBinding
 from tests.apiserver.server import RunningApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 RBAC = list(yaml.safe_load_all((ROOT / "docs" / "rbac.yaml").read_text()))
 ROLE = next(d for d in RBAC if d["kind"] == "Role")
+NODE_READER = next(d for d in RBAC if d["metadata"]["name"] == "kubectl-pods-node-reader")
+
+
+def documented() -> Bindings:
+    """The Role bound in the namespace and the node reader bound cluster-wide, as docs/rbac.yaml says."""
+    return Bindings([RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE), RoleBinding(NODE_READER["rules"])])
 PODS_ONLY = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]
 NAMESPACE = "kp-rbac"
 SCHEMA = json.loads((ROOT / "docs" / "explain-schema.json").read_text())
@@ -82,7 +88,7 @@ def _run(cli, server, args):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_answers_in_full_under_the_documented_role(command, server, cli):
-    server.state.rbac = RoleBinding(ROLE["rules"], NAMESPACE)
+    server.state.rbac = documented()
     code, out, err = _run(cli, server, COMMANDS[command])
     assert code in (0, 1), err
     assert "not read" not in out and err == ""
@@ -96,10 +102,10 @@ def _refused(server, request) -> bool:
 
 
 @pytest.mark.parametrize("command,missing", [
-    ("explain POD", "events not read: this account cannot read events in kp-rbac (forbidden)"),
+    ("explain POD", "events not read: the server refused to give events in kp-rbac (403 Forbidden)"),
     ("explain --timeline", "events not read"),
-    ("diff -f", "deployments not read: this account cannot read deployments in kp-rbac (forbidden)"),
-    ("diff --owner", "replicasets not read: this account cannot read replicasets in kp-rbac (forbidden)"),
+    ("diff -f", "deployments not read: the server refused to give deployments in kp-rbac (403 Forbidden)"),
+    ("diff --owner", "replicasets not read: the server refused to give replicasets in kp-rbac (403 Forbidden)"),
 ])
 def test_under_pods_only_each_command_answers_and_names_what_it_could_not_read(command, missing, server, cli):
     server.state.rbac = RoleBinding(PODS_ONLY, NAMESPACE)
@@ -116,7 +122,7 @@ def test_explain_list_under_pods_only_reads_no_events_and_answers(server, cli):
 
 
 def test_watch_under_the_documented_role_follows_pods_and_events(server, cli):
-    server.state.rbac = RoleBinding(ROLE["rules"], NAMESPACE)
+    server.state.rbac = documented()
     code, out, err = _run(cli, server, ["explain", "web-7c9-a", "--watch"])  # Ready: ends after its first line
     assert (code, err) == (0, "")
     assert "web-7c9-a  [Running 1/1]  now: every container ready" in out
@@ -132,7 +138,7 @@ def test_watch_without_watch_on_events_says_so_and_follows_the_pods(server, monk
     watch.wait_for(lambda: "note:" in watch.err.getvalue())
     server.write(_objects()["Pod"][0], "DELETED")
     assert watch.finish() == 0
-    assert watch.err.getvalue() == "note: events are not shown: this account may not list or watch events\n"
+    assert watch.err.getvalue() == "note: events are not shown: the server refused to list or watch them (403 Forbidden)\n"
     assert watch.out.getvalue().splitlines()[-1].endswith("pod deleted")
 
 
@@ -141,7 +147,7 @@ def test_watch_without_watch_on_pods_is_an_error(server, cli):
     code, out, err = _run(cli, server, ["explain", "web-7c9-a", "--watch", "--until", "done"])
     assert code == 2
     [error] = [line for line in err.splitlines() if line.startswith("error: ")]
-    assert error.startswith('error: forbidden: you cannot watch pods in namespace "kp-rbac"')
+    assert error.startswith('error: the server refused to watch pods in namespace "kp-rbac" (403 Forbidden): ')
 
 
 def test_json_marks_what_was_unavailable(server, cli):
@@ -149,13 +155,25 @@ def test_json_marks_what_was_unavailable(server, cli):
     code, out, _ = _run(cli, server, ["explain", "web-7c9-a", "-o", "json"])
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
-    assert code == 0 and report["unavailable"] == [{"what": "events", "namespace": NAMESPACE, "reason": "forbidden"}]
+    assert code == 0 and report["unavailable"] == [{"what": "events", "namespace": NAMESPACE, "reason": "forbidden"},
+                                                   {"what": "nodes", "namespace": None, "reason": "forbidden"}]
     code, out, _ = _run(cli, server, ["diff", "--owner", "-l", "app=web", "-o", "json"])
     report = json.loads(out)
     assert {"what": "replicasets", "namespace": NAMESPACE, "reason": "forbidden"} in report["unavailable"]
     [item] = report["items"]
     assert [(c["path"], c["live"]) for c in item["changes"]] == [("metadata.labels.team", "blue")]
     assert code == 1 and "kubectl-label" in item["changes"][0]["message"]
+    assert "the server refused to give ReplicaSet " in item["comparedWith"]  # said as the server said it
+
+
+def test_under_the_role_alone_explain_answers_without_the_node_and_says_so(server, cli):
+    server.state.rbac = RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE)
+    code, out, err = _run(cli, server, ["explain", "web-7c9-a"])
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == ("nodes not read: the server refused to give nodes (403 Forbidden); whether "
+                                    "the pod's node exists and is Ready is not checked")
+    gets = [r.path for r in server.requests if "/nodes/" in r.path]
+    assert gets == ["/api/v1/nodes/node-a"]  # asked once, refused, not asked again
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -163,11 +181,11 @@ def test_with_no_permission_every_command_fails_in_one_line(command, server, cli
     server.state.rbac = RoleBinding([], NAMESPACE)
     code, out, err = _run(cli, server, COMMANDS[command])
     assert (code, out) == (2, "")
-    assert err.startswith("error: forbidden: you cannot") and err.count("\n") == 1
+    assert err.startswith("error: the server refused to ") and "(403 Forbidden): " in err and err.count("\n") == 1
 
 
 def test_all_namespaces_forbidden_suggests_one_namespace(server, cli):
     server.state.rbac = RoleBinding(copy.deepcopy(ROLE["rules"]), NAMESPACE)
     code, _, err = cli("explain", "-A", "--kubeconfig", server.kubeconfig)
     assert code == 2
-    assert "cannot list pods at cluster scope" in err and err.rstrip().endswith("use -n NAMESPACE to read one namespace")
+    assert "refused to list pods at cluster scope (403 Forbidden)" in err and err.rstrip().endswith("use -n NAMESPACE to read one namespace")

@@ -5,6 +5,7 @@ byte-identical."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import stat
@@ -97,7 +98,7 @@ def comments(text: str) -> list[str]:
     return [m.group(0).strip() for m in re.finditer(r"(?m)(?:^|\s)#[^\n]*", text)]
 
 
-@pytest.mark.parametrize("version", ["1.33", "1.27"])
+@pytest.mark.parametrize("version", ["1.36", "1.33", "1.27"])
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_pattern_onto_real_world_manifest(fixture, pattern, version, cli):
@@ -180,12 +181,13 @@ def test_in_place_rewrites_atomically_keeping_the_mode(cli, tmp_path):
 def test_several_app_containers_the_choice_is_said_and_container_flag_chooses(cli):
     source = str(REAL_WORLD / "istio-multi-container.yaml")
     code, out, err = cli("scaffold", "sidecar", "-f", source)
-    assert code == 0 and "wired to `name1`" in err
+    assert code == 0 and "wired to `name1` (the first one, as kubectl chooses, of 3: name1, name2, name3" in err
     mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
     assert mounts["name1"] and not mounts["name2"]
     code, out, err = cli("scaffold", "sidecar", "-f", source, "--container", "name3")
     mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
-    assert code == 0 and mounts["name3"] and not mounts["name1"] and "wired to" not in err
+    assert code == 0 and mounts["name3"] and not mounts["name1"]
+    assert "wired to `name3`\n" in err  # chosen by the flag: no other reason to give
     code, _, err = cli("scaffold", "sidecar", "-f", source, "--container", "nope")
     assert code == 2 and "has no container 'nope'" in err
 
@@ -214,3 +216,77 @@ def test_flags_of_the_plain_scaffold_are_refused_with_files(cli):
     assert cli("scaffold", "sidecar", "-f", "-", "--in-place")[0] == 2
     code, _, err = cli("scaffold", "sidecar")
     assert code == 2 and "needs a NAME" in err
+
+
+DRY_RUN = Path(__file__).parent / "fixtures" / "recorded" / "scaffold-onto-dry-run.json"
+
+
+def containers_of(obj: dict) -> list[dict]:
+    spec = pod_of(obj)["spec"]
+    return [{"name": c["name"], "list": key, "restartPolicy": c.get("restartPolicy")}
+            for key in ("initContainers", "containers") for c in spec.get(key) or []]
+
+
+def test_the_real_api_server_accepted_every_pattern_on_every_manifest(cli):
+    """scripts/record-scaffold-onto: a dryRun create of each result on kube-apiserver v1.33; the
+    server kept the containers (and each native sidecar's restartPolicy) of today's output."""
+    recorded = json.loads(DRY_RUN.read_text())
+    assert recorded["server"].startswith("v1.33")
+    assert {(c["fixture"], c["pattern"]) for c in recorded["cases"]} == {(f, p) for f in FIXTURES for p in PATTERNS}
+    for case in recorded["cases"]:
+        code, out, _ = cli("scaffold", case["pattern"], "-f", str(REAL_WORLD / case["fixture"]),
+                           "--k8s-version", case["k8sVersion"])
+        objects = docs(out)
+        assert code == 0 and len(objects) == len(case["answers"])
+        for obj, answer in zip(objects, case["answers"]):
+            assert answer["accepted"], answer
+            assert (answer["kind"], answer["name"]) == (obj["kind"], obj["metadata"]["name"])
+            if template_path(obj) is not None:
+                assert answer["containers"] == containers_of(obj)
+
+
+def test_a_legacy_helper_asks_for_migrate_before_its_native_form(cli, tmp_path):
+    target = tmp_path / "job.yaml"
+    target.write_text((REAL_WORLD / "website-job.yaml").read_text())
+    assert cli("scaffold", "sidecar", "-f", str(target), "--k8s-version", "1.27", "--in-place")[0] == 0
+    code, _, err = cli("scaffold", "sidecar", "-f", str(target), "--k8s-version", "1.33")
+    assert code == 2 and "spec.template.spec.containers[name=log-shipper] is a regular container" in err
+    assert "kubectl pods migrate" in err
+    assert cli("migrate", "-f", str(target), "--in-place", "--k8s-version", "1.33")[0] == 0
+    code, _, err = cli("scaffold", "sidecar", "-f", str(target), "--k8s-version", "1.33")
+    assert code == 2 and "initContainers[name=log-shipper] already exists and differs" in err  # no startupProbe
+
+
+def test_a_port_the_app_already_listens_on_is_a_conflict(cli):
+    code, out, err = cli("scaffold", "adapter", "-f", str(REAL_WORLD / "website-deployment.yaml"), "--set", "metricsPort=80")
+    assert (code, out) == (2, "")
+    assert "spec.template.spec.containers[name=nginx].ports[containerPort=80] is the port" in err
+
+
+def test_the_items_of_a_list_are_workloads_too(cli):
+    listed = {"apiVersion": "v1", "kind": "List", "items": docs((REAL_WORLD / "istio-hello-multi.yaml").read_text())}
+    code, out, _ = cli("scaffold", "sidecar", "-f", "-", stdin=json.dumps(listed, indent=4))
+    items = json.loads(out)["items"]
+    assert code == 0 and all("log-shipper" in [c["name"] for c in pod_of(i)["spec"]["initContainers"]] for i in items)
+    assert out.startswith('{\n    "apiVersion"')  # JSON in, JSON out, its indentation kept
+
+
+def test_a_conflict_in_one_file_leaves_every_file_unwritten(cli, tmp_path):
+    good, bad = tmp_path / "a-good.yaml", tmp_path / "b-bad.yaml"
+    good.write_text((REAL_WORLD / "website-deployment.yaml").read_text())
+    bad.write_text((REAL_WORLD / "website-deployment.yaml").read_text().replace("nginx-deployment", "other")
+                   + "      volumes:\n      - name: app-logs\n        hostPath: {path: /x}\n")
+    before = {p: p.read_bytes() for p in (good, bad)}
+    code, _, err = cli("scaffold", "sidecar", "-f", str(tmp_path), "--in-place")
+    assert code == 2 and "Deployment other: spec.template.spec.volumes[name=app-logs]" in err
+    assert {p: p.read_bytes() for p in (good, bad)} == before
+
+
+def test_kubectls_default_container_annotation_chooses_the_app(cli):
+    text = (REAL_WORLD / "istio-multi-container.yaml").read_text().replace(
+        "      labels:\n        app: app\n",
+        "      labels:\n        app: app\n      annotations:\n        kubectl.kubernetes.io/default-container: name2\n")
+    code, out, err = cli("scaffold", "sidecar", "-f", "-", stdin=text)
+    mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
+    assert code == 0 and mounts["name2"] and not mounts["name1"]
+    assert "wired to `name2` (its kubectl.kubernetes.io/default-container annotation" in err

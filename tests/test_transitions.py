@@ -67,3 +67,62 @@ def test_a_lost_container_ends_its_run_even_without_a_container_id():
                                       "startedAt": None, "finishedAt": None}}
     [line] = [t for t in pod_transitions(running, lost, VERSION, SEEN) if t["container"] == "steady" and t["kind"] == "exited"]
     assert line["exitCode"] == 137 and line["reason"] == "ContainerStatusUnknown"
+
+
+def _timed(lines: list[dict]) -> list[dict]:
+    return [line for line in lines if line["kind"] in ("started", "exited")]
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_lines_come_in_the_order_things_happened(path):
+    """Over every pair of states: the starts and exits first, by their own time (one update may
+    carry several exits: by finishedAt), then what is seen now."""
+    from kubectl_pods.kube.timefmt import parse_time
+
+    states = _states(load_json(path))
+    for i, before in enumerate(states):
+        for after in states[i + 1:]:
+            lines = pod_transitions(before, after, VERSION, SEEN)
+            timed = _timed(lines)
+            assert lines[:len(timed)] == timed
+            times = [parse_time(line["time"]) for line in timed]
+            assert times == sorted(times)
+
+
+def test_several_exits_in_one_update_are_told_by_finished_at():
+    trace = load_json(next(p for p in TRACES if p.stem == "termination-order"))
+    states = _states(trace)
+    exits = max((_timed(pod_transitions(a, b, VERSION, SEEN)) for a, b in zip(states, states[1:])),
+                key=lambda lines: sum(line["kind"] == "exited" for line in lines))
+    exited = [line for line in exits if line["kind"] == "exited"]
+    assert len(exited) > 1
+    spec_order = [ref for ref in (trace["pod_created"]["spec"].get("initContainers", []) +
+                                  trace["pod_created"]["spec"]["containers"])]
+    assert [line["time"] for line in exited] == sorted(line["time"] for line in exited)
+    # Sidecars stop last (reverse order): the spec's order is not the order they ended in.
+    assert [line["container"] for line in exited] != [c["name"] for c in spec_order if c["name"] in
+                                                      {line["container"] for line in exited}]
+
+
+def test_the_time_from_creation_to_ready_is_said_only_the_first_time():
+    from kubectl_pods.kube.pods import condition_true
+
+    states = _states(load_json(next(p for p in TRACES if p.stem == "liveness-probe-restart")))
+    flips = [(a, b) for a, b in zip(states, states[1:]) if condition_true(b, "Ready") and not condition_true(a, "Ready")]
+    assert len(flips) == 2
+    first = " ".join(line["message"] for line in pod_transitions(*flips[0], VERSION, SEEN, False))
+    again = " ".join(line["message"] for line in pod_transitions(*flips[1], VERSION, SEEN, True))
+    assert "after it was created" in first and "again" not in first
+    assert "after it was created" not in again and "1/1 again" in again
+
+
+def test_the_watch_remembers_a_pod_was_ready():
+    from kubectl_pods.commands.watch import Tracker
+
+    states = _states(load_json(next(p for p in TRACES if p.stem == "liveness-probe-restart")))
+    tracker = Tracker((), "never")
+    lines = tracker.on_list(VERSION, [states[0]], SEEN)
+    for state in states[1:]:
+        lines += tracker.on_change("MODIFIED", state, SEEN)
+    said = [line["message"] for line in lines if "pod Running" in line["message"]]
+    assert len(said) == 2 and "after it was created" in said[0] and said[1].endswith("again")

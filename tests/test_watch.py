@@ -290,8 +290,12 @@ def test_the_watch_ends_by_itself_when_the_pod_is_ready(tmp_path, cli):
     assert snapshot_of[became_ready["resourceVersion"]] == ready_at and became_ready["kind"] == "ready"
 
 
-def test_text_lines_name_the_stage_and_the_next_restart(tmp_path, cli):
+def test_text_lines_name_the_stage_and_the_next_restart(tmp_path, cli, monkeypatch):
+    from kubectl_pods.kube.timefmt import parse_time
+
     trace = load_json(next(p for p in TRACES if p.stem == "app-crashloop-always"))
+    # Seen when it was recorded: a pod 0.5 s old whose kubelet has not written yet is just Pending.
+    monkeypatch.setattr("kubectl_pods.commands.watch.now_utc", lambda: parse_time(trace["snapshots"][0]["wall"]))
     server = RunningApiServer({"Pod": [trace_pod(trace, 0)]})
     kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", namespace=NAMESPACE)
 

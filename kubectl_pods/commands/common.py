@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-from kubectl_pods.errors import Forbidden, NoPodsFound, UserError
+from kubectl_pods.errors import EXIT_OK, Forbidden, NoPodsFound, UserError
 from kubectl_pods.kube import versions
 from kubectl_pods.options import KubeOptions
 
@@ -53,9 +54,28 @@ def pod_pages(names: tuple[str, ...], options: KubeOptions):
             yield checked
             del checked
         if not found:
-            where = "any namespace" if options.all_namespaces else f'namespace "{cluster.namespace}"'
-            raise NoPodsFound(f"no pods found in {where}" + (f" matching {options.selector}" if options.selector else ""))
+            raise nothing_found(cluster.namespace, options.all_namespaces)
     return pages(), cluster
+
+
+def nothing_found(namespace: str | None, all_namespaces: bool) -> NoPodsFound:
+    """kubectl get's words when nothing matched (kubectl/pkg/cmd/get/get.go: "No resources found
+    in %s namespace.", or "No resources found" across namespaces)."""
+    if all_namespaces or not namespace:
+        return NoPodsFound("No resources found")
+    return NoPodsFound(f"No resources found in {namespace} namespace.")
+
+
+def report_nothing_found(found: NoPodsFound, output: str, header: dict) -> int:
+    """As kubectl get answers when nothing matched: exit 0, and its words on stderr, or for JSON
+    and YAML an empty list on stdout and nothing on stderr."""
+    if output in ("json", "yaml"):
+        from kubectl_pods.render.structured import ListStream
+
+        ListStream(sys.stdout, output, header).finish({})
+    else:
+        note(str(found))
+    return EXIT_OK
 
 
 def cluster_contexts(contexts: list[str], all_contexts: bool, options: KubeOptions) -> list[str | None]:
@@ -100,7 +120,8 @@ def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
                             f"{versions.format_version(versions.OLDEST_SUPPORTED)} to "
                             f"{versions.format_version(versions.NEWEST_SUPPORTED)}")
         return version, "given by --k8s-version"
-    if cluster is None and try_cluster and options.names_a_cluster:
+    # A cluster pointed at: a flag, or a KUBECONFIG of the user's own (not the ~/.kube/config default).
+    if cluster is None and try_cluster and (options.names_a_cluster or os.environ.get("KUBECONFIG")):
         try:
             cluster = open_cluster(options)
         except UserError as exc:
@@ -114,7 +135,8 @@ def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
             return versions.NEWEST_SUPPORTED, f"the newest supported (cannot read the cluster's version: {exc})"
         clamped = max(versions.OLDEST_SUPPORTED, min(found, versions.NEWEST_SUPPORTED))
         return clamped, f"read from the cluster (v{versions.format_version(found)})"
-    return versions.NEWEST_SUPPORTED, "the newest supported (no --k8s-version and no cluster named)"
+    return versions.NEWEST_SUPPORTED, ("the newest supported (no --k8s-version, and no cluster named by --context, "
+                                       "--kubeconfig or KUBECONFIG)")
 
 
 def in_background(work):

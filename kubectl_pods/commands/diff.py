@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named,
-                                          refuse_together)
-from kubectl_pods.errors import UserError
+from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named, note,
+                                          refuse_together, report_nothing_found)
+from kubectl_pods.errors import NoPodsFound, UserError
 from kubectl_pods.options import KubeOptions
+
+if TYPE_CHECKING:
+    from kubectl_pods.diff.paths import IgnoreRules
 
 OUTPUTS = ("text", "unified", "json")
 
@@ -17,10 +21,27 @@ OUTPUTS = ("text", "unified", "json")
 def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
         live_files: list[str], output: str, ignore: list[str], options: KubeOptions,
         server_dry_run: bool = False, explain_defaults: bool = False, contexts: Sequence[str] = (),
-        all_contexts: bool = False, against_context: str | None = None) -> int:
-    from kubectl_pods.render.diff_stream import DiffWriter
+        all_contexts: bool = False, against_context: str | None = None, show_injected: bool = False) -> int:
+    from kubectl_pods.diff.paths import IgnoreRules
 
     check_output(output, OUTPUTS)
+    rules = IgnoreRules(ignore)  # a malformed path is an error before anything is read
+    code = _run(names=names, pattern=pattern, set_values=set_values, owner=owner, live_files=live_files,
+                output=output, ignore=rules, options=options, server_dry_run=server_dry_run,
+                explain_defaults=explain_defaults, contexts=contexts, all_contexts=all_contexts,
+                against_context=against_context, show_injected=show_injected)
+    if rules.compared:
+        for unmet in rules.unmet():
+            note(f"warning: --ignore {unmet!r} names no field of the objects compared")
+    return code
+
+
+def _run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], owner: bool,
+         live_files: list[str], output: str, ignore: IgnoreRules, options: KubeOptions, server_dry_run: bool,
+         explain_defaults: bool, contexts: Sequence[str], all_contexts: bool, against_context: str | None,
+         show_injected: bool) -> int:
+    from kubectl_pods.render.diff_stream import DiffWriter
+
     modes = [m for m, on in (("-f", bool(options.filenames)), ("--pattern", bool(pattern)), ("--owner", owner)) if on]
     refuse_together(*((m, True) for m in modes))
     for flag, on in (("--pattern", bool(pattern)), ("--owner", owner), ("--live", bool(live_files))):
@@ -51,4 +72,10 @@ def run(*, names: tuple[str, ...], pattern: str | None, set_values: list[str], o
         return across_clusters(named(chosen), output, options, settings)
     from kubectl_pods.commands.diff_run import diff_one
 
-    return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output), **settings)
+    try:
+        return diff_one(options=for_context(options, chosen[0]), writer=DiffWriter(sys.stdout, output, show_injected),
+                        **settings)
+    except NoPodsFound as found:
+        from kubectl_pods.render.diff_stream import HEADER
+
+        return report_nothing_found(found, output, HEADER)

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import sys
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from kubectl_pods.commands.common import for_context
-from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK
+from kubectl_pods.diff.changes import ADDED, REMOVED
+from kubectl_pods.diff.paths import IgnoreRules
+from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, UserError
 from kubectl_pods.options import KubeOptions
+from kubectl_pods.report_types import ChangeType, DiffItem
 
 
 def across_clusters(contexts: list[str], output: str, options: KubeOptions, settings: dict) -> int:
@@ -41,43 +47,64 @@ def drift_findings(item: dict) -> list[str]:
             f"{json.dumps(change.get('live'))}" for change in item.get("changes") or []]
 
 
-def against(names: tuple[str, ...], output: str, ignore: list[str], options: KubeOptions,
+def against(names: tuple[str, ...], output: str, ignore: IgnoreRules, options: KubeOptions,
             context: str | None, other_context: str) -> int:
     """The pods of `context` (the current one if None) against their counterparts on
     `other_context`, which stand as the intended side (diff/cross.py)."""
-    from kubectl_pods.commands.diff_targets import cluster_facts, skipped_item
+    from kubectl_pods.commands.diff_targets import cluster_facts
     from kubectl_pods.diff.cross import cross_changes, match
-    from kubectl_pods.diff.paths import ignore_matcher
     from kubectl_pods.diff.report import report_item
     from kubectl_pods.render.diff_stream import DiffWriter
     from kubectl_pods.sources.live import LiveSide
 
-    here = LiveSide([], for_context(options, context))
-    there = LiveSide([], for_context(options, other_context))
-    assert here.cluster is not None  # no --live files: both sides are clusters
-    name_here = context or here.cluster.context_name
-    left = [pod.pod for pod in here.pods(names)]
-    # Pods a controller made have other names on the other cluster: there, the namespace's pods
-    # (or those -l selects) are read, and matched by pattern.
-    right = [pod.pod for pod in there.pods(())]
+    with naming(context and f'context "{context}"'):
+        here = LiveSide([], for_context(options, context))
+        assert here.cluster is not None  # no --live files: both sides are clusters
+        name_here = context or here.cluster.context_name
+    with naming(f'context "{name_here}"'):
+        left = [pod.pod for pod in here.pods(names)]
+    with naming(f'--against-context "{other_context}"'):
+        there = LiveSide([], for_context(options, other_context))
+        # Pods a controller made have other names on the other cluster: there, the namespace's
+        # pods (or those -l selects) are read, and matched by pattern.
+        right = [pod.pod for pod in there.pods(())]
     pairs, only_here, only_there = match(left, right)
     if names:
         only_there = []  # asked about these pods only, not about what else runs there
-    ignored = ignore_matcher(ignore)
     writer = DiffWriter(sys.stdout, output)
     for live, other in pairs:
+        ignore.note_fields(live, other)
         changes = [c for c in cross_changes(live, other, cluster_facts(here, live), cluster_facts(there, other))
-                   if not ignored(c["path"])]
+                   if not ignore(c["path"])]
         writer.add({**report_item(live, changes), "context": name_here,
                     "comparedWith": f"pod {(other.get('metadata') or {}).get('name')} of context {other_context}"})
+    # A pod on one side only is a change of the whole object: added here, or removed from here.
     for pod in only_here:
-        writer.unmatched({**skipped_item(pod, f"no pod like it in context {other_context}"), "context": name_here})
+        writer.unmatched(_whole_pod(pod, ADDED, f"no pod like it in context {other_context}", name_here))
     for pod in only_there:
-        writer.unmatched({**skipped_item(pod, f"only in context {other_context}: no pod like it in context "
-                                              f"{name_here}"), "context": other_context})
+        writer.unmatched(_whole_pod(pod, REMOVED, f"only in context {other_context}: no pod like it in context "
+                                                  f"{name_here}", other_context))
     for item in here.invalid + there.invalid:
         writer.skip(item)
     writer.finish(here.unavailable + there.unavailable)
     if writer.skipped:
         return EXIT_ERROR
     return EXIT_FOUND if writer.drift else EXIT_OK
+
+
+@contextmanager
+def naming(who: str | None) -> Iterator[None]:
+    """An error of one side of `--against-context` says which side: `context "prod": ...`."""
+    try:
+        yield
+    except UserError as exc:
+        if not who:
+            raise
+        raise UserError(f"{who}: {exc}") from None
+
+
+def _whole_pod(pod: dict, change: ChangeType, message: str, context: str) -> DiffItem:
+    from kubectl_pods.diff.report import report_item
+
+    item = report_item(pod, [{"path": "", "type": change, "intended": None, "live": None, "message": message}])
+    return {**item, "context": context}

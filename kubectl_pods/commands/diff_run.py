@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, NoPodsFound, UserError
+from kubectl_pods.commands.common import nothing_found
+from kubectl_pods.errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources.live import LiveSide
 
@@ -47,19 +48,25 @@ def _batches(live: LiveSide, names, pattern, set_values, owner, options):
     from kubectl_pods.diff.report import Comparison
 
     if owner:
+        found = False
         for page in live.pod_pages(names):
+            found = found or bool(page)
             batch = targets.owner_comparisons(live, page)
             del page
             yield batch
             del batch
+        if not found:
+            raise nothing_found(live.namespace, options.all_namespaces)
     elif options.filenames:
         yield targets.manifest_comparisons(live, options.filenames, names), []
     elif pattern:
         from kubectl_pods.diff.conformance import conformance_items, pattern_pairs
 
-        pods = live.pods(names) if names or options.selector or live.objects is not None else []
-        if not pods:
+        if not (names or options.selector or live.objects is not None):
             raise UserError("--pattern needs the live pods: give pod names, -l SELECTOR or --live FILE")
+        pods = live.pods(names)
+        if not pods:
+            raise nothing_found(live.namespace, options.all_namespaces)
         if set_values:
             yield [Comparison(i, t, True, f"pattern {pattern}") for i, t, _ in pattern_pairs(pattern, set_values, pods)], []
         else:
@@ -73,4 +80,4 @@ def _batches(live: LiveSide, names, pattern, set_values, owner, options):
             yield batch
             del batch
         if not found:
-            raise NoPodsFound("no pods found")
+            raise nothing_found(live.namespace, options.all_namespaces)

@@ -15,11 +15,11 @@ import copy
 from kubectl_pods.diff.admission import ClusterFacts, align_generated_names
 from kubectl_pods.diff.bookkeeping import last_applied
 from kubectl_pods.diff.report import Comparison
-from kubectl_pods.errors import Forbidden, UserError
+from kubectl_pods.errors import UserError
+from kubectl_pods.report_types import Revision, SkippedItem
 from kubectl_pods.sources import PodInput
 from kubectl_pods.sources.live import LiveSide
 from kubectl_pods.sources.shape import check
-from kubectl_pods.report_types import Revision, SkippedItem
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
@@ -44,7 +44,7 @@ def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Compar
         chain = live.owner_chain(target.pod)
         if chain is None:
             ref = next(r for r in _meta(target.pod).get("ownerReferences") or [] if r.get("controller"))
-            why = f"{ref.get('kind')} {ref.get('name')} not readable"
+            why = f"the server refused to give {ref.get('kind')} {ref.get('name')} (403 Forbidden)"
             comparisons.append(Comparison({}, target.pod, True, f"its managedFields ({why}): fields written after "
                                           "creation by another manager", known_changes=changes_after_creation(
                                               target.pod, why)))
@@ -152,9 +152,8 @@ def server_dry_run(live: LiveSide, comparisons: list[Comparison]) -> list[Compar
         namespace = _meta(comparison.live).get("namespace") or live.namespace
         try:
             response = live.cluster.dry_run_create(dry_run_body(comparison.intended), namespace)
-        except Forbidden as exc:
-            raise UserError(f"--server-dry-run needs permission to create {comparison.live.get('kind', 'Pod').lower()}s "
-                            f"in namespace {namespace} (a dry run stores nothing): {exc}") from None
+        except UserError as exc:
+            raise UserError(f"--server-dry-run (a create with dryRun=All, which stores nothing): {exc}") from None
         answered.append(Comparison(align_generated_names(response, comparison.live), comparison.live, True,
                                    f"the server's dry run of {comparison.compared_with}",
                                    facts=ClusterFacts(limit_ranges=[]), revision=comparison.revision))

@@ -28,7 +28,7 @@ def candidates(objects: list[dict], version: tuple[int, int]) -> list[str]:
     from kubectl_pods.sources.files import pod_input
     from kubectl_pods.sources.shape import InvalidObject, check
 
-    found = []
+    found: list[str] = []
     for obj in objects:
         try:
             explained = explain_pod(pod_input(check(obj, "-f"), "-f"), version, None)

@@ -80,7 +80,7 @@ def check_flags(filenames: list[str], in_place: bool, output: str) -> None:
 
 def read_objects(inputs: list[InputFile]) -> list[dict]:
     """The Pods and workloads of the inputs, as plain dicts (for checks before any planning)."""
-    objects = []
+    objects: list[dict] = []
     for item in inputs:
         for document in split_documents(item.source, item.text):
             parse(document)

@@ -32,22 +32,19 @@ def run(*, pattern: str, name: str | None, image: str | None, kind: str | None, 
         plan = plan_onto(obj, parts, container)
         kind = "job" if obj.get("kind") in ("Job", "CronJob") else "pod"
         if plan.edits:
-            added = [h["name"] for h in parts.init_helpers + parts.helpers]
-            plan.said.append(f"{label(obj)}: {pattern} added ({', '.join(added)})")
             plan.said.extend(f"{label(obj)}: {line}" for line in notes(pod, kind, version))
-        else:
-            plan.said.append(f"{label(obj)} already has the {pattern} pattern: nothing to change")
         return plan
 
     return run_rewrite(filenames=list(options.filenames), planner=planner, in_place=in_place,
                        output=output, nothing_done="nothing changed")
 
 
-def without_files(*, name: str | None, container: str | None, in_place: bool) -> None:
-    """Plain `scaffold PATTERN NAME`: a name is needed, and the -f flags mean nothing."""
+def without_files(*, name: str | None, container: str | None, in_place: bool) -> str:
+    """Plain `scaffold PATTERN NAME`: the name, which is needed; the -f flags mean nothing there."""
     if name is None:
         raise UserError("scaffold needs a NAME for the new pod or workload, or -f FILE to add the pattern "
                         "to the workloads of a file")
     for flag, given in (("--container", container is not None), ("--in-place", in_place)):
         if given:
             raise UserError(f"{flag} needs -f FILE: it applies to the workloads of a file")
+    return name

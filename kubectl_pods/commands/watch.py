@@ -31,6 +31,7 @@ class Tracker:
     has_listed: bool = False
     seen_any: bool = False
     events_seen: set = field(default_factory=set)
+    ready_seen: set = field(default_factory=set)  # pods seen Ready once: "N s after it was created" said once
     invalid: int = 0  # pods the edge refused: each an error line, and exit 2 at the end
 
     @property
@@ -55,9 +56,10 @@ class Tracker:
         found: list[dict] = []
         for uid, pod in current.items():
             if uid in self.known:
-                found += pod_transitions(self.known[uid], pod, version, seen)
+                found += pod_transitions(self.known[uid], pod, version, seen, uid in self.ready_seen)
             else:
                 found.append(self._first_line(pod, seen, "listed" if not self.has_listed else "created"))
+            self._note_ready(uid, pod)
         found += [removed(pod, seen) for uid, pod in self.known.items() if uid not in current]
         self.known, self.has_listed = current, True
         self.seen_any = self.seen_any or bool(current)
@@ -71,13 +73,21 @@ class Tracker:
             return []
         uid = object_key(pod)
         before = self.known.get(uid)
+        was_ready = uid in self.ready_seen
+        self._note_ready(uid, pod)
         if event_type == "DELETED":
             self.known.pop(uid, None)
-            return (pod_transitions(before, pod, self.listed_version, seen) if before else []) + [removed(pod, seen)]
+            return (pod_transitions(before, pod, self.listed_version, seen, was_ready) if before else []) + [removed(pod, seen)]
         self.known[uid], self.seen_any = pod, True
         if before is None:
             return [self._first_line(pod, seen, "created")]
-        return pod_transitions(before, pod, self.listed_version, seen)
+        return pod_transitions(before, pod, self.listed_version, seen, was_ready)
+
+    def _note_ready(self, uid: str, pod: dict) -> None:
+        from kubectl_pods.kube.pods import condition_true
+
+        if condition_true(pod, "Ready"):
+            self.ready_seen.add(uid)
 
     def on_event(self, event: dict, seen) -> list[dict]:
         from kubectl_pods.lifecycle.transitions import kubelet_event

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kubectl_pods.diff.defaults import _dict, _list, counterpart
 
 TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"  # DefaultAPITokenMountPath
+TOKEN_VOLUME_PREFIX = "kube-api-access-"  # ServiceAccountVolumeName + "-"
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
 APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 TOPOLOGY_LABELS = ("topology.kubernetes.io/zone", "topology.kubernetes.io/region",  # 1.35+
@@ -40,11 +41,19 @@ def service_account(spec: dict, live: dict) -> None:
         spec["serviceAccountName"] = "default"
     spec["serviceAccount"] = spec["serviceAccountName"]  # v1 conversion: the deprecated alias mirrors it
     if spec.get("automountServiceAccountToken") is not False:  # shouldAutomount: the pod's word wins
-        token = token_volume(live, spec["serviceAccountName"])
+        token = own_token_volume(spec) or token_volume(live, spec["serviceAccountName"])
         if token is not None:
             _mount_token(spec, live, token)
     if not spec.get("imagePullSecrets") and live.get("imagePullSecrets"):
         spec["imagePullSecrets"] = copy.deepcopy(live["imagePullSecrets"])
+
+
+def own_token_volume(spec: dict) -> dict | None:
+    """A volume of the pod's own that the plugin takes for the token volume: `mountServiceAccountToken`
+    (v1.33 and v1.36 alike) looks for the first volume named `kube-api-access-...`, whatever its
+    source; with one, it mounts that volume at the token path in every init and app container
+    without a mount there, and adds no projected volume of its own."""
+    return next((v for v in _list(spec, "volumes") if str(v.get("name") or "").startswith(TOKEN_VOLUME_PREFIX)), None)
 
 
 def token_volume(spec: dict, account: str) -> dict | None:
@@ -57,7 +66,7 @@ def token_volume(spec: dict, account: str) -> dict | None:
         name = volume.get("name") or ""
         if name not in mounted:
             continue
-        if name.startswith("kube-api-access-") and isinstance(volume.get("projected"), dict):
+        if name.startswith(TOKEN_VOLUME_PREFIX) and isinstance(volume.get("projected"), dict):
             return volume
         secret = (volume.get("secret") or {}).get("secretName") or ""
         if isinstance(volume.get("secret"), dict) and legacy.match(secret) and (name == secret or name.startswith(secret + "-")):
@@ -299,7 +308,7 @@ def align_generated_names(answer: dict, live: dict) -> dict:
     def generated_name(obj: dict) -> str | None:
         spec = obj.get("spec") or {}
         found = token_volume(spec, spec.get("serviceAccountName") or "default")
-        return found["name"] if found and found["name"].startswith("kube-api-access-") else None
+        return found["name"] if found and found["name"].startswith(TOKEN_VOLUME_PREFIX) else None
 
     ours, theirs = generated_name(answer), generated_name(live)
     if not ours or not theirs or ours == theirs:

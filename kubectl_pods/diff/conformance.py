@@ -10,8 +10,8 @@ from kubectl_pods.diff.report import report_item
 from kubectl_pods.errors import UserError
 from kubectl_pods.kube.versions import NEWEST_SUPPORTED
 from kubectl_pods.lifecycle.warnings import ROLE_ANNOTATION, declared_roles
-from kubectl_pods.sources import PodInput
 from kubectl_pods.report_types import Change, DiffItem
+from kubectl_pods.sources import PodInput
 
 CHECKED_PATTERNS = ("init", "sidecar", "colocated", "adapter", "ambassador")
 

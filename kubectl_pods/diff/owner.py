@@ -10,7 +10,7 @@ from kubectl_pods.report_types import Change
 _SEGMENT = re.compile(r"\[([^\]]*)\]|\.?([^.\[]+)")
 
 
-def _segments(path: str) -> list[tuple[str, str]]:
+def segments(path: str) -> list[tuple[str, str]]:
     """`spec.containers[name=app].image` -> [("field","spec"), ("field","containers"),
     ("item","name=app"), ("field","image")]."""
     result = []
@@ -39,7 +39,7 @@ def _item_key_matches(key: str, conditions: str) -> bool:
 
 def _owns(fields: dict, path: str) -> bool:
     node: dict | None = fields
-    for kind, value in _segments(path):
+    for kind, value in segments(path):
         if node is None:
             return False
         if kind == "field":

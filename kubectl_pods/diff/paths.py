@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from kubectl_pods.errors import UserError
+
 IDENTITY = {
     "containers": "name", "initContainers": "name", "ephemeralContainers": "name", "volumes": "name",
     "env": "name", "schedulingGates": "name", "imagePullSecrets": "name", "resourceClaims": "name",
@@ -138,7 +140,51 @@ def value_at(obj, parts: list):
     return node
 
 
-def ignore_matcher(patterns: list[str]):
-    """`--ignore` paths in the same form, `*` for any list identity or key."""
-    compiled = [re.compile(re.escape(p).replace(r"\*", r"[^.\[\]]*") + r"(?:$|[.\[])") for p in patterns]
-    return lambda path: any(rx.match(path) for rx in compiled)
+# A path as format_path writes it: keys joined by `.`, each followed by any `[...]` (an identity,
+# an index, or a quoted key); `*` stands for any key or identity value.
+_KEY = r"[A-Za-z0-9_*-]+"
+_BRACKET = r'\[(?:"(?:[^"\\]|\\.)*"|[^\[\]"]+)\]'
+_PATH_PATTERN = re.compile(rf"{_KEY}(?:\.{_KEY}|{_BRACKET})*")
+
+
+class IgnoreRules:
+    """`--ignore` paths in the form changes are reported in, `*` for any list identity or key.
+    Called with a change's path: whether to leave it out. Remembers which patterns met a field of
+    the objects compared (`note_fields`), so that one that never did can be said."""
+
+    def __init__(self, patterns: list[str]):
+        for pattern in patterns:
+            if not _PATH_PATTERN.fullmatch(pattern):
+                raise UserError(f"invalid --ignore {pattern!r}: give a path as diff reports them, e.g. "
+                                "spec.containers[name=app].image or 'spec.containers[name=*].image'")
+        self.rules = [(p, re.compile(re.escape(p).replace(r"\*", r"[^.\[\]]*") + r"(?:$|[.\[])")) for p in patterns]
+        self.met: set[str] = set()
+        self.compared = 0  # objects whose fields were looked at
+
+    def __call__(self, path: str) -> bool:
+        found = [pattern for pattern, rx in self.rules if rx.match(path)]
+        self.met.update(found)
+        return bool(found)
+
+    def note_fields(self, *objects: dict) -> None:
+        """Marks the patterns that name a field of these objects (whether it changed or not)."""
+        self.compared += len(objects)
+        waiting = [(pattern, rx) for pattern, rx in self.rules if pattern not in self.met]
+        for obj in objects if waiting else ():
+            for parts in _node_paths(keyed_pair(obj, {})[0], []):
+                path = format_path(parts)
+                self.met.update(pattern for pattern, rx in waiting if rx.match(path))
+
+    def unmet(self) -> list[str]:
+        return [pattern for pattern, _ in self.rules if pattern not in self.met]
+
+
+def _node_paths(node, parts: list):
+    if parts:
+        yield parts
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _node_paths(value, parts + [key])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _node_paths(value, parts + [index])

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from kubectl_pods.diff.admission import ClusterFacts
 from kubectl_pods.diff.changes import ADDED, REMOVED
 from kubectl_pods.diff.compare import diff_objects
+from kubectl_pods.diff.injected import split_injected
 from kubectl_pods.diff.owner import managers_of
-from kubectl_pods.diff.paths import ignore_matcher
+from kubectl_pods.diff.paths import IgnoreRules
 from kubectl_pods.report_types import Change, DiffItem, Revision
 
 
@@ -33,15 +34,18 @@ class Comparison:
         return (self.live.get("metadata") or {}).get("name")
 
 
-def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: bool = False) -> DiffItem:
-    ignored = ignore_matcher(ignore)
+def pod_diff(comparison: Comparison, *, ignore: IgnoreRules, explain_defaults: bool = False) -> DiffItem:
+    ignored = ignore
     c = comparison
+    if ignore.rules:
+        ignore.note_fields(c.intended, c.live)
     if c.known_changes is not None:
         item = report_item(c.live, [change for change in c.known_changes if not ignored(change["path"])])
         item["comparedWith"] = c.compared_with
         return item
     changes = [change for change in diff_objects(c.intended, c.live, c.from_template, c.facts)
                if not ignored(change["path"])]
+    changes, injected = split_injected(c.live, changes)
     for change in changes:
         managers = managers_of(c.live, change["path"])
         if managers:
@@ -52,6 +56,7 @@ def pod_diff(comparison: Comparison, *, ignore: list[str], explain_defaults: boo
             change["message"] = "removed after creation"
     item = report_item(c.live, changes)
     item["comparedWith"] = c.compared_with
+    item["injected"] = injected
     if c.revision:
         item["revision"] = c.revision
     if explain_defaults:

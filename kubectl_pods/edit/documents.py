@@ -53,7 +53,8 @@ def split_documents(source: str, text: str) -> list[Document]:
     """The documents of a file, in order; JSON (what `kubectl get -o json` prints) is one."""
     if text.lstrip().startswith(("{", "[")) and _is_json(text):
         return [Document(source, 0, "", text, is_json=True)]
-    documents, prefix, start = [], "", 0
+    documents: list[Document] = []
+    prefix, start = "", 0
     for match in MARKER.finditer(text):
         body = text[start:match.start()]
         if body or prefix:

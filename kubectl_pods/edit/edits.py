@@ -74,8 +74,10 @@ def apply(root, edits: list[Edit]) -> None:
         elif edit.op == "set":
             _insert_key(mapping, edit.key, copy.deepcopy(edit.value), edit.before)
         elif edit.op == "move":
+            if edit.index is None or edit.to_key is None:
+                raise ValueError("a move needs index and to_key")
             item = mapping[edit.key].pop(edit.index)
-            for key, value in (edit.value or {}).items():
+            for key, value in (edit.value if isinstance(edit.value, dict) else {}).items():
                 _insert_key(item, key, copy.deepcopy(value), ())
             _list_of(mapping, edit.to_key, edit.before).append(item)
         else:

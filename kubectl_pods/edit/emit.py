@@ -70,6 +70,10 @@ def _shift(line: str, delta: int) -> str:
     return line[min(-delta, _indent(line)):]
 
 
+def _newline(line: str, crlf: bool) -> str:
+    return line[:-1] + "\r\n" if crlf and line.endswith("\n") and not line.endswith("\r\n") else line
+
+
 def _delta(before: list[str], at: int, width: int, to_text: dict[int, int], text: list[str]) -> int:
     """How much further right the user's text sits than the writer's, measured on the nearest
     line at the same depth as an inserted line of indentation `width` (a sibling)."""
@@ -95,13 +99,14 @@ def merge(text: str, before: str, after: str) -> str | None:
     # (`null` written as nothing, `[a,  b]` as `[a, b]`): line for line, in order
     to_text = {i1 + k: j1 + k for tag, i1, i2, j1, j2 in matcher.get_opcodes()
                if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1) for k in range(i2 - i1)}
+    crlf = bool(lines) and lines[0].endswith("\r\n")  # the writer writes \n: a CRLF file stays CRLF
     hunks = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
         if i1 < i2:
-            mapped = [to_text.get(i) for i in range(i1, i2)]
-            if None in mapped or mapped != list(range(mapped[0], mapped[0] + len(mapped))):
+            mapped = [to_text[i] for i in range(i1, i2) if i in to_text]
+            if len(mapped) != i2 - i1 or mapped != list(range(mapped[0], mapped[0] + len(mapped))):
                 return None
             start, end = mapped[0], mapped[-1] + 1
         else:
@@ -112,7 +117,7 @@ def merge(text: str, before: str, after: str) -> str | None:
         inserted = new[j1:j2]
         first = next((x for x in inserted if x.strip()), None)
         delta = _delta(old, i1, _indent(first), to_text, lines) if first else 0
-        hunks.append((start, end, [_shift(x, delta) for x in inserted]))
+        hunks.append((start, end, [_newline(_shift(x, delta), crlf) for x in inserted]))
     for start, end, inserted in reversed(hunks):
         lines[start:end] = inserted
     merged = "".join(lines)

@@ -33,7 +33,7 @@ def template_path(obj: dict) -> Path | None:
     path = TEMPLATE_PATHS.get(obj.get("kind"))  # type: ignore[arg-type]
     if path is None:
         return None
-    node = obj
+    node: object = obj
     for step in path:
         node = node.get(step) if isinstance(node, dict) else None
     if not isinstance(node, dict) or not isinstance(node.get("spec"), dict):

@@ -14,6 +14,7 @@ HAZARD_CODES = ("legacy-sidecar-in-job", "start-race", "shutdown-race", "init-wi
 CONTAINER_KINDS = ("proxy", "agent", "init", "validation")
 # Kinds that keep running beside the app (the ones a Job waits for in regular mode).
 LONG_RUNNING = ("proxy", "agent")
+SOURCE_KEYS = {"repo", "ref", "path", "what"}
 REQUIRED = ("name", "title", "source", "pod_markers", "containers", "version", "modes", "hazards")
 
 
@@ -69,9 +70,18 @@ def _check(data: dict, file: str) -> dict:
         raise CatalogueError(f"{file}: missing {', '.join(missing)}")
     if f"{data['name']}.yaml" != file:
         raise CatalogueError(f"{file}: name {data['name']!r} does not match the file name")
+    for source in data["source"] or []:
+        # an unquoted comma in a flow mapping's `what:` splits it into keys: say so rather than lose it
+        if not isinstance(source, dict) or set(source) - SOURCE_KEYS or not isinstance(source.get("what"), str):
+            raise CatalogueError(f"{file}: source entries are {{{', '.join(sorted(SOURCE_KEYS))}}} with `what` a string "
+                                 f"(quote it if it has a comma): {source!r}")
     markers = data["pod_markers"] or {}
-    if not (markers.get("annotations") or markers.get("labels")):
-        raise CatalogueError(f"{file}: pod_markers names no annotation or label (a name alone never attributes)")
+    if not any(markers.get(field) for field in ("annotations", "labels", "volumes", "env")):
+        raise CatalogueError(f"{file}: pod_markers names no annotation, label, volume or env var "
+                             "(a container name alone never attributes)")
+    for rule in markers.get("env") or []:
+        if not (isinstance(rule, dict) and rule.get("container") and rule.get("name")):
+            raise CatalogueError(f"{file}: pod_markers.env entries are {{container, name, value (optional regex)}}")
     for container in data["containers"]:
         if container.get("kind") not in CONTAINER_KINDS:
             raise CatalogueError(f"{file}: container {container.get('name')!r} has kind {container.get('kind')!r}")

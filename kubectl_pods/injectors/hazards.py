@@ -10,10 +10,12 @@ injector's template, which says where each container goes (its catalogue entry's
 
 from __future__ import annotations
 
-from kubectl_pods.injectors.catalogue import Injector, catalogue
+import re
+
+from kubectl_pods.injectors.catalogue import Injector, catalogue, name_matches
 from kubectl_pods.injectors.recognise import NATIVE, REGULAR, InjectedContainer, Injection
-from kubectl_pods.report_types import InjectorReport, ShapeWarning
 from kubectl_pods.kube import versions
+from kubectl_pods.report_types import InjectorReport, ShapeWarning
 
 NATIVE_SIDECARS_FROM = (1, 29)  # on by default (beta) from 1.29; 1.28 behind the SidecarContainers gate
 
@@ -46,7 +48,7 @@ def _container(pod: dict, injected: InjectedContainer) -> dict:
 def _spec_named(pod: dict, name: str) -> dict | None:
     spec = pod.get("spec") or {}
     return next((c for field in ("initContainers", "containers") for c in spec.get(field) or []
-                 if c.get("name") == name), None)
+                 if name_matches(name, str(c.get("name")))), None)
 
 
 def _condition_holds(pod: dict, condition: dict) -> bool:
@@ -56,10 +58,11 @@ def _condition_holds(pod: dict, condition: dict) -> bool:
     if condition.get("has"):
         return bool(_dotted(container, condition["has"]))
     if condition.get("env"):
-        import re
-
         value = next((e.get("value") for e in container.get("env") or [] if e.get("name") == condition["env"]), None)
         return value is not None and re.fullmatch(condition.get("value") or ".*", str(value)) is not None
+    if condition.get("arg"):  # a flag the injector renders into the command line (consul-dataplane, daprd)
+        return any(re.fullmatch(condition["arg"], str(arg)) for arg in [*(container.get("command") or []),
+                                                                         *(container.get("args") or [])])
     return False
 
 
@@ -104,8 +107,9 @@ def injection_report(pod: dict, injections: list[Injection], version: tuple[int,
                     "legacy-sidecar-in-job", *args,
                     f"`{c.name}` was injected by {_short(injector)} as a regular container of a {owner} pod: the "
                     "pod completes only when every container in `containers` has exited, and the proxy runs "
-                    "until it is stopped, so the pod stays Running and the Job never finishes. Moving it in the "
-                    f"manifest does not help: {injection.name} writes it again at every pod creation.",
+                    f"until it is stopped, so the pod stays Running{' and the Job never finishes' if is_job else ''}. "
+                    f"Moving it in the manifest does not help: {injection.name} writes it again at every pod "
+                    "creation.",
                     c.name, hazard["fix"]))
         hazard = injector.hazard("start-race")
         if hazard and regular and user_apps:
@@ -180,7 +184,7 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         start, by = redirect[0] + 1, f"`{names[redirect[0]]}` has redirected the pod's outbound traffic to the proxy"
     else:
         return []
-    proxy = hazard.get("proxy")
+    proxy = str(hazard.get("proxy"))
     proxy_at = names.index(proxy) if injection.mode == NATIVE and proxy in names else len(names)
     uid = _proxy_uid(pod, injector)
     users = [(i, c) for i, c in enumerate(inits) if c.get("name") not in injected]
@@ -188,8 +192,10 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         before = [c.get("name") for i, c in users if i < proxy_at]
         after = [c.get("name") for i, c in users if i > proxy_at]
         if before or after:
-            notes.append(f"native order: {('init containers before `' + proxy + '`: ' + _names(before)) if before else 'no init container of yours runs before `' + proxy + '`'}"
-                         f"{('; after it, with the proxy running: ' + _names(after)) if after else ''}.")
+            first = (f"init containers before `{proxy}`: {_names(before)}" if before
+                     else f"no init container of yours runs before `{proxy}`")
+            then = f"; after it, with the proxy running: {_names(after)}" if after else ""
+            notes.append(f"native order: {first}{then}.")
     affected = [c.get("name") for i, c in users if start <= i < proxy_at and _runs_as(pod, c) != uid]
     if not affected:
         return []

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from kubectl_pods.injectors.catalogue import LONG_RUNNING, Injector, catalogue
+from kubectl_pods.injectors.catalogue import LONG_RUNNING, Injector, catalogue, name_matches
 from kubectl_pods.report_types import InjectionMode, InjectorReport
 
 REGULAR: Final = "regular"
@@ -61,13 +61,35 @@ def _entries(metas: list[dict], field: str) -> dict:
     return merged
 
 
-def _marker(injector: Injector, annotations: dict, labels: dict) -> str | None:
+def _marker(injector: Injector, annotations: dict, labels: dict, pod_spec: dict) -> str | None:
     markers = injector.data["pod_markers"] or {}
     for field, present, word in (("annotations", annotations, "annotation"), ("labels", labels, "label")):
         for key, pattern in (markers.get(field) or {}).items():
-            if key in present and (pattern is None or re.search(pattern, str(present[key]))):
-                return f"{word} {key}"
+            for name in (present if key.startswith("^") else [key] if key in present else []):
+                if name_matches(key, name) and (pattern is None or re.search(pattern, str(present[name]))):
+                    return f"{word} {name}"
+    # Injectors that write no annotation or label: a volume, or an env var in one of their
+    # containers, that only the injector writes (still never a container's name alone).
+    for volume in pod_spec.get("volumes") or []:
+        if _matches_any(markers.get("volumes"), volume.get("name")):
+            return f"volume {volume.get('name')}"
+    for rule in markers.get("env") or []:
+        for field in ("initContainers", "containers"):
+            for container in pod_spec.get(field) or []:
+                if name_matches(rule["container"], str(container.get("name"))) and any(
+                        e.get("name") == rule["name"] and _value_matches(rule.get("value"), e.get("value"))
+                        for e in container.get("env") or []):
+                    return f"env {rule['name']} of container {container.get('name')}"
     return None
+
+
+def _value_matches(pattern: str | None, value) -> bool:
+    """An env marker's optional `value` regex (a literal value only: one from valueFrom is unknown here)."""
+    return pattern is None or (isinstance(value, str) and re.search(pattern, value) is not None)
+
+
+def _matches_any(patterns, name) -> bool:
+    return isinstance(name, str) and any(name_matches(p, name) for p in patterns or [])
 
 
 def _status(injector: Injector, annotations: dict) -> dict | None:
@@ -106,7 +128,7 @@ def _version(injector: Injector, annotations: dict, labels: dict, pod_spec: dict
     if rule.get("container"):
         for field in ("initContainers", "containers"):
             for container in pod_spec.get(field) or []:
-                if container.get("name") == rule["container"]:
+                if name_matches(rule["container"], str(container.get("name"))):
                     return _image_tag(container.get("image"))
     return None
 
@@ -137,7 +159,7 @@ def recognise(pod: dict, outer_metadata: tuple[dict, ...] | list[dict] = ()) -> 
     claimed: set[str] = set()
     found = []
     for injector in catalogue().values():
-        marker = _marker(injector, annotations, labels)
+        marker = _marker(injector, annotations, labels, pod_spec)
         if marker is None:
             continue
         listed = _status(injector, annotations)

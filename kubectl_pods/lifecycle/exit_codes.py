@@ -16,9 +16,13 @@ TERMINATED_REASONS = {
     "DeadlineExceeded": "the pod's activeDeadlineSeconds ran out",
 }
 
+# ContainerCreating and PodInitializing are the kubelet's default for a container not created yet,
+# PodInitializing for every container of a pod with init containers, the first one included
+# (`kubelet_pods.go` convertToAPIContainerStatuses, defaultWaitingState): neither names a cause.
 WAITING_REASONS = {
-    "ContainerCreating": "being created (image pull, volumes, sandbox)",
-    "PodInitializing": "waiting for the init containers and sidecars before it",
+    "ContainerCreating": "not created yet (volumes, the sandbox and the image pull come first)",
+    "PodInitializing": "not created yet (a pod with init containers says this of every container, the "
+                       "first one too: volumes and the sandbox come first, then each waits for those before it)",
     "CrashLoopBackOff": "waiting out the crash-loop back-off before the next restart",
     "ErrImagePull": "the image pull failed",
     "ImagePullBackOff": "waiting before trying the image pull again",
@@ -33,7 +37,8 @@ WAITING_REASONS = {
     "RunContainerError": "the runtime could not start the process",
 }
 
-STUCK_WAITING_REASONS = set(WAITING_REASONS) - {"ContainerCreating", "PodInitializing"}
+NOT_CREATED = ("ContainerCreating", "PodInitializing")
+STUCK_WAITING_REASONS = set(WAITING_REASONS) - set(NOT_CREATED)
 
 
 def signal_of(exit_code: int | None, signal: int | None = None) -> int | None:
@@ -61,8 +66,9 @@ def meaning(exit_code: int | None, reason: str | None, signal: int | None = None
     if exit_code == 0:
         return "exited 0 (success)"
     if number == 9:
-        return ("killed by SIGKILL (exit 137): the grace period ran out after the stop signal, "
-                "or a kill from outside; not an OOM kill, the reason would say OOMKilled")
+        # Who sent it is in the events and the pod (lifecycle/kills.py), not in the code.
+        return ("killed by SIGKILL (exit 137): by the kubelet if a stop it asked for outlasted the grace "
+                "period, else by something else; not an OOM kill, the reason would say OOMKilled")
     if number == 15:
         return "died of SIGTERM (exit 143): it was stopped (pod deletion, probe failure or eviction)"
     if number:

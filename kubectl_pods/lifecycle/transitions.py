@@ -20,9 +20,12 @@ from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
 from kubectl_pods.lifecycle.status_column import status_columns
 
 
-def pod_transitions(before: dict | None, after: dict, version: tuple[int, int], seen: datetime) -> list[dict]:
-    """Every transition from `before` (None: not seen yet) to `after`, containers in spec order,
-    then the STATUS column."""
+def pod_transitions(before: dict | None, after: dict, version: tuple[int, int], seen: datetime,
+                    was_ready: bool = False) -> list[dict]:
+    """Every transition from `before` (None: not seen yet) to `after`, in the order they happened:
+    the starts and exits the statuses time (by startedAt/finishedAt: one update may carry several
+    exits), then what is seen now (waiting, probes, readiness) in spec order, then the STATUS
+    column. `was_ready`: the pod was seen Ready before (its time from creation is said once)."""
     old_statuses = statuses_by_name(before) if before else {}
     new_statuses = statuses_by_name(after)
     columns = status_columns(after)
@@ -32,12 +35,13 @@ def pod_transitions(before: dict | None, after: dict, version: tuple[int, int], 
         old, new = old_statuses.get(ref.name), new_statuses.get(ref.name)
         if new is not None:
             found += _container_transitions(ref, old, new, after, version, common)
+    found.sort(key=_when)
     if before is not None and _pod_ready(after) and not _pod_ready(before):
         flips = [t for t in found if t["kind"] == "ready"]
         if flips:
-            flips[-1]["message"] += " — " + _pod_ready_text(after, common)
+            flips[-1]["message"] += " — " + _pod_ready_text(after, common, was_ready)
         else:
-            found.append({**common, "kind": "pod-ready", "message": _pod_ready_text(after, common)})
+            found.append({**common, "kind": "pod-ready", "message": _pod_ready_text(after, common, was_ready)})
     old_status = status_columns(before).status if before else None
     if old_status != columns.status and before is not None:
         found.append({**common, "kind": "status", "message": _status_message(before, after, old_status, columns.status)})
@@ -65,7 +69,7 @@ def removed(pod: dict, seen: datetime) -> dict:
 
 def kubelet_event(event: dict, seen: datetime) -> dict:
     """A kubelet event about a watched pod (one line each time its count grows)."""
-    from kubectl_pods.explain import event_row
+    from kubectl_pods.lifecycle.events import event_row
 
     row = event_row(event)
     involved = event.get("involvedObject") or {}
@@ -189,6 +193,8 @@ def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, versio
         return {**entry, "restartCount": max(0, entry["restartCount"] - 1), "message": text + " — restarted"}
     if (pod.get("metadata") or {}).get("deletionTimestamp"):
         return {**entry, "message": text + "; the pod is terminating"}
+    if ref.role == SIDECAR and _apps_done(pod, version):
+        return {**entry, "message": text + "; not restarted: every app container is done, so the pod ends"}
     if not runs_or_will_run(rule, {**status, "state": {"terminated": terminated}}):
         return {**entry, "message": text + f"; not restarted (restartPolicy {rule.policy})"}
     back = backoff_of({**status, "state": {"terminated": terminated}}, True, None)
@@ -196,6 +202,17 @@ def _exited(ref: ContainerRef, status: dict, terminated: dict, pod: dict, versio
         return {**entry, "retryInSeconds": 0, "message": text + f" — {again(ref.role)} at once"}
     return {**entry, "retryInSeconds": back["delaySeconds"], "retryAt": back["nextRestartAt"],
             "message": text + f" — back-off {back['delaySeconds']}s"}
+
+
+def _apps_done(pod: dict, version: tuple[int, int]) -> bool:
+    """Every app container has exited for good: the kubelet then kills the pod and does not
+    restart its sidecars (computePodActions in kuberuntime_manager.go, v1.33: "To prevent the
+    restartable init containers to keep pod alive, we should not restart them")."""
+    statuses = statuses_by_name(pod)
+    apps = [ref for ref in containers(pod) if ref.role == APP]
+    return bool(apps) and all(
+        ref.name in statuses and state_of(statuses[ref.name])[0] == "terminated"
+        and not runs_or_will_run(restart_rule(ref, pod, version), statuses[ref.name]) for ref in apps)
 
 
 def again(role: str) -> str:
@@ -243,7 +260,16 @@ def _pod_ready(pod: dict) -> bool:
     return found is not None and found.get("status") == "True"
 
 
-def _pod_ready_text(pod: dict, common: dict) -> str:
+def _when(line: dict) -> tuple:
+    """Sort key: a start or an exit at its own time (startedAt, finishedAt); the rest after them,
+    as seen now, in the order they were found (the sort is stable)."""
+    timed = line["kind"] in ("started", "exited") and parse_time(line["time"])
+    return (0, parse_time(line["time"])) if timed else (1, parse_time(line["seen"]))
+
+
+def _pod_ready_text(pod: dict, common: dict, was_ready: bool = False) -> str:
+    if was_ready:
+        return f"pod {common['status']} {common['ready']} again"
     created = parse_time((pod.get("metadata") or {}).get("creationTimestamp"))
     became = parse_time((condition(pod, "Ready") or {}).get("lastTransitionTime"))
     after = f", {round((became - created).total_seconds())}s after it was created" if created and became else ""

@@ -9,15 +9,38 @@ from kubectl_pods.report_types import ShapeWarning
 
 # Names that usually mean "a helper beside the app": a last resort, for containers that neither
 # `scaffold`'s roles annotation nor an injector's markers account for (the warning says it is a guess).
-HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "log-shipper",
+HELPER_NAMES = ("sidecar", "proxy", "envoy", "istio-proxy", "linkerd-proxy", "log-shipper", "logshipper",
                 "fluent-bit", "fluentd", "vector", "promtail", "cloud-sql-proxy", "vault-agent",
                 "otel-collector", "ambassador", "adapter", "exporter")
 ROLE_ANNOTATION = "kubectl-pods.dev/roles"
 HELPER_ROLES = ("sidecar", "adapter", "ambassador", "helper")
 
 
-def _warning(code: str, message: str, container: str | None = None) -> ShapeWarning:
-    return {"code": code, "message": message, "container": container}
+def _warning(code: str, message: str, container: str | None = None, fix: str | None = None) -> ShapeWarning:
+    warning: ShapeWarning = {"code": code, "message": message, "container": container}
+    if fix:
+        warning["fix"] = fix
+    return warning
+
+
+MANIFEST = "MANIFEST"  # in a fix: the file the pod comes from, named when it is known
+
+
+def name_the_manifest(warnings: list[ShapeWarning], source: str | None) -> list[ShapeWarning]:
+    """The fixes with `-f MANIFEST` naming the file the pod was read from (a path, not stdin)."""
+    if not source or source.startswith("<"):
+        return warnings
+    import shlex
+
+    return [{**w, "fix": w["fix"].replace(f"-f {MANIFEST} ", f"-f {shlex.quote(source)} ")}
+            if "fix" in w and w.get("injector") is None else w for w in warnings]
+
+
+def migrate_fix(ref: ContainerRef, version: tuple[int, int]) -> str:
+    """The command that makes a user's own legacy sidecar native (`kubectl pods migrate`)."""
+    wait = " --wait-for-ready" if ref.spec.get("readinessProbe") else ""
+    needs = "" if versions.native_sidecars(version) else "; native sidecars need Kubernetes 1.29+ (1.28 with the SidecarContainers gate)"
+    return f"kubectl pods migrate -f {MANIFEST} --sidecar {ref.name}{wait} (moves it to initContainers with restartPolicy: Always{needs})"
 
 
 def declared_roles(pod: dict) -> dict[str, str]:
@@ -33,6 +56,14 @@ def _looks_like_helper(ref: ContainerRef, roles: dict[str, str]) -> bool:
     return any(part in ref.name for part in HELPER_NAMES)
 
 
+def _only_reports(ref: ContainerRef, roles: dict[str, str]) -> bool:
+    """An adapter or exporter only serves what the app wrote (metrics): the app's own work does
+    not need it while stopping, so stopping with the app is no race."""
+    if ref.name in roles:
+        return roles[ref.name] == "adapter"
+    return any(part in ref.name for part in ("adapter", "exporter"))
+
+
 def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int],
                    is_job: bool, is_manifest: bool, injected: dict[str, str] | None = None) -> list[ShapeWarning]:
     """`injected`: containers an injector wrote (`injectors.injected_by`); their hazards are the
@@ -45,18 +76,28 @@ def shape_warnings(pod: dict, refs: list[ContainerRef], version: tuple[int, int]
     sidecar_shaped = [r for r in refs if r.role in (INIT, SIDECAR) and r.spec.get("restartPolicy") == "Always"
                       and r.name not in injected]
 
-    if (is_job or policy != "Always") and len(apps) > 1:
+    if len(apps) > 1:
         for ref in apps:
-            if ref.name not in injected and _looks_like_helper(ref, roles):
-                why = ("" if ref.name in roles else
-                       " (a guess from its name: no injector's marker and no kubectl-pods.dev/roles entry says so)")
+            if ref.name in injected or not _looks_like_helper(ref, roles):
+                continue
+            why = ("" if ref.name in roles else
+                   " (a guess from its name: no injector's marker and no kubectl-pods.dev/roles entry says so)")
+            if is_job or policy != "Always":
                 found.append(_warning(
                     "legacy-sidecar-in-job",
                     f"`{ref.name}` is a helper in `containers` of a {'Job' if is_job else policy} pod{why}: "
                     "the pod completes only when every app container exits, so a helper that runs "
                     "forever keeps it Running and the Job never finishes. Make it a native sidecar "
                     "(an initContainers entry with restartPolicy: Always), which the kubelet stops "
-                    "once the app containers are done.", ref.name))
+                    "once the app containers are done.", ref.name, migrate_fix(ref, version)))
+            elif not _only_reports(ref, roles):
+                # kuberuntime_container.go killContainersWithSyncResult: regular containers are
+                # stopped in parallel; kuberuntime_termination_order.go holds native sidecars back.
+                found.append(_warning(
+                    "shutdown-race",
+                    f"`{ref.name}` is a helper in `containers`{why}: on deletion the kubelet stops every "
+                    "container of `containers` at once, so it may exit before the app has finished its "
+                    "work; a native sidecar is stopped only after the app containers.", ref.name, migrate_fix(ref, version)))
 
     if is_manifest and sidecar_shaped and not versions.native_sidecars(version):
         names = ", ".join(r.name for r in sidecar_shaped)

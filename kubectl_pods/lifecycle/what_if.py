@@ -7,8 +7,8 @@ from typing import Literal
 from kubectl_pods.kube.pods import APP, EPHEMERAL, INIT, SIDECAR, ContainerRef, state_of
 from kubectl_pods.lifecycle import backoff
 from kubectl_pods.lifecycle.exit_codes import meaning
-from kubectl_pods.report_types import WhatIfResult
 from kubectl_pods.lifecycle.restarts import NO_RESTART, RESTART_ALL, RestartRule, decide, runs_or_will_run
+from kubectl_pods.report_types import WhatIfResult
 
 
 def what_if(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict],

@@ -1,14 +1,15 @@
 """`migrate`: the edits that turn legacy sidecars (helpers in `containers`) into native sidecars
 (pure).
 
-A native sidecar is an init container with `restartPolicy: Always` (KEP-753; kubelet
-`pkg/kubelet/kuberuntime/kuberuntime_container.go` starts it in init order and does not wait for it
-to exit; `pkg/kubelet/status` leaves it out of the pod's completion; termination stops it after the
-app containers, since 1.29). Each one moves to the end of `initContainers`, so it still starts after
-every init container, as it did in `containers`; nothing else of the container changes.
-`--wait-for-ready` gives it a startupProbe copied from its readinessProbe: the kubelet starts the
-next container only once a sidecar's startupProbe has passed (kuberuntime_manager.go
-computeInitContainerActions), so the app starts once the sidecar serves.
+A native sidecar is an init container with `restartPolicy: Always` (KEP-753). The kubelet (v1.33,
+`pkg/kubelet/kuberuntime/kuberuntime_container.go` computeInitContainerActions) starts it in init
+order without waiting for it to exit, and, when it has a startupProbe, starts the next container
+only once that probe has passed; the pod completes without it; on deletion
+(killContainersWithSyncResult with `kuberuntime_termination_order.go`) it is stopped after the app
+containers, where regular containers are all stopped at once. Each one moves to the end of
+`initContainers`, so it still starts after every init container, as it did in `containers`;
+nothing else of the container changes. `--wait-for-ready` gives it a startupProbe copied from its
+readinessProbe, so the app starts once the sidecar serves.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def plan_migrate(obj: dict, sidecars: list[str], wait_for_ready: bool) -> Plan:
         raise UserError(f"{label(obj)}: {field_path(obj, template, 'spec.containers')} would be left empty: "
                         "a pod needs at least one app container; nothing was written")
     spec_path = (*template, "spec")
-    ordering = []
+    ordering: list[str | None] = []
     for moved, name in enumerate(sidecars):
         container = containers[names.index(name)]
         extra: dict = {"restartPolicy": "Always"}
@@ -93,6 +94,7 @@ def plan_migrate(obj: dict, sidecars: list[str], wait_for_ready: bool) -> Plan:
 
 
 def _summary(obj: dict, spec: dict, apps: list[str], sidecars: list[str], ordering: list, wait: bool) -> str:
+    """One line: what changes for the object (completion, order of start and stop)."""
     who = label(obj)
     if completes(obj, spec):
         head = f"{who} now completes when {_names(apps)} {'exits' if len(apps) == 1 else 'exit'}; " \
@@ -101,12 +103,14 @@ def _summary(obj: dict, spec: dict, apps: list[str], sidecars: list[str], orderi
         head = f"{who}: {_names(sidecars)} now {'starts' if len(sidecars) == 1 else 'start'} before " \
                f"{_names(apps)} and {'is' if len(sidecars) == 1 else 'are'} stopped after {'it' if len(apps) == 1 else 'them'}"
     strong = [o for o in ordering if o]
-    weak = [s for s, o in zip(sidecars, ordering) if not o]
     parts = []
     if strong:
         parts.append(f"{_names(apps)} {'starts' if len(apps) == 1 else 'start'} once " + " and ".join(strong))
-    if weak:
-        hint = "it has no readinessProbe to copy" if wait else "--wait-for-ready makes one from its readinessProbe"
-        parts.append(f"{_names(weak)} only {'has' if len(weak) == 1 else 'have'} to be running, not ready, before "
-                     f"the next container starts (no startupProbe: {hint})")
+    for name, order in zip(sidecars, ordering):
+        if order:
+            continue
+        readiness = bool(next(c for c in spec["containers"] if c.get("name") == name).get("readinessProbe"))
+        hint = ("no startupProbe; --wait-for-ready makes one from its readinessProbe" if readiness and not wait
+                else "no startupProbe and no readinessProbe for --wait-for-ready to copy")
+        parts.append(f"the next container starts as soon as `{name}` runs, not once it serves (weak ordering: {hint})")
     return head + "; " + "; ".join(parts)

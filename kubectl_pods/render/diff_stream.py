@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from kubectl_pods.render.structured import ListStream
+from kubectl_pods.report_types import DiffItem
 
 HEADER = {"kind": "DiffList", "apiVersion": "kubectl-pods/v1"}
 
@@ -22,12 +23,14 @@ class Grouper:
         owner = json.dumps([item.get("kind"), item["owner"]], sort_keys=True)
         self.per_owner[owner] = self.per_owner.get(owner, 0) + 1
         signature = json.dumps([owner, item.get("comparedWith"), item.get("revision"),
-                                [(c["path"], c["type"], c["intended"], c["live"], c.get("message")) for c in item["changes"]]],
+                                [(c["path"], c["type"], c["intended"], c["live"], c.get("message")) for c in item["changes"]],
+                                item.get("injected")],
                                sort_keys=True, default=str)
         entry = self.groups.setdefault(signature, {"kind": item.get("kind"), "owner": item["owner"], "pods": [],
                                                    "changes": item["changes"], "comparedWith": item.get("comparedWith"),
                                                    "revision": item.get("revision"),
-                                                   "serverFilled": item.get("serverFilled"), "ownerKey": owner})
+                                                   "serverFilled": item.get("serverFilled"), "ownerKey": owner,
+                                                   "injected": item.get("injected") or []})
         entry["pods"].append({"name": item["name"], "namespace": item["namespace"]})
 
     def result(self) -> list[dict]:
@@ -36,12 +39,12 @@ class Grouper:
 
 
 class DiffWriter:
-    def __init__(self, out: TextIO, output: str):
-        self.out, self.output = out, output
+    def __init__(self, out: TextIO, output: str, show_injected: bool = False):
+        self.out, self.output, self.show_injected = out, output, show_injected
         self.structured = ListStream(out, "json", HEADER) if output == "json" else None
         self.grouper = Grouper()
         self.skipped: list[dict] = []
-        self.unmatched_items: list[dict] = []
+        self.unmatched_items: list[DiffItem] = []
         self.drift = False
 
     def add(self, item: dict, comparison=None) -> None:
@@ -63,7 +66,7 @@ class DiffWriter:
         if self.structured is not None:
             self.structured.add(item)
 
-    def unmatched(self, item: dict) -> None:
+    def unmatched(self, item: DiffItem) -> None:
         """A pod with no counterpart to compare with (`--against-context`): a difference too."""
         self.drift = True
         self.unmatched_items.append(item)
@@ -76,4 +79,5 @@ class DiffWriter:
         elif self.output != "unified":
             from kubectl_pods.render.diff_text import render_groups
 
-            self.out.write(render_groups(self.grouper.result(), self.skipped, unavailable, self.unmatched_items))
+            self.out.write(render_groups(self.grouper.result(), self.skipped, unavailable, self.unmatched_items,
+                                         self.show_injected))

@@ -6,8 +6,10 @@ import difflib
 import json
 from collections.abc import Sequence
 
+from kubectl_pods.kube.words import counted
 from kubectl_pods.render.structured import dump_yaml
 from kubectl_pods.render.unavailable import unavailable_lines
+from kubectl_pods.report_types import DiffItem
 
 INDENT = "    "
 
@@ -24,7 +26,7 @@ def _header(entry: dict) -> str:
     if kind != "Pod":
         of = kind
     elif owner:
-        of = f"{len(entry['pods'])}/{entry['ofOwner']} pods of {owner['kind']} {owner['name']}"
+        of = f"{len(entry['pods'])}/{counted(entry['ofOwner'], 'pod')} of {owner['kind']} {owner['name']}"
     else:
         of = f"{len(entry['pods'])} pods" if len(entry["pods"]) > 1 else "pod"
     namespace = entry["pods"][0]["namespace"]
@@ -40,14 +42,27 @@ def _revision(revision: dict | None) -> list[str]:
     return [line]
 
 
+def _injected(injected: list[dict], show: bool) -> list[str]:
+    """One line per injector for what it wrote (not drift); with --show-injected, each path."""
+    lines = []
+    for name in dict.fromkeys(entry["by"] for entry in injected):
+        paths = [entry["path"] for entry in injected if entry["by"] == name]
+        hint = ":" if show else " (--show-injected lists them)"
+        lines.append(f"  written by {name}, not drift: {len(paths)} field{'s' if len(paths) > 1 else ''}{hint}")
+        if show:
+            lines += [f"    {path}" for path in paths]
+    return lines
+
+
 def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable: Sequence[dict] = (),
-                  unmatched: Sequence[dict] = ()) -> str:
+                  unmatched: Sequence[DiffItem] = (), show_injected: bool = False) -> str:
     out = []
     for entry in groups:
         out.append(_header(entry))
         if entry.get("comparedWith"):
             out.append(f"  compared with {entry['comparedWith']}")
         out += _revision(entry.get("revision"))
+        out += _injected(entry.get("injected") or [], show_injected)
         if entry.get("serverFilled") is not None:
             out.append("  filled in by the server, not compared:")
             out += [f"    {f['path']}  ({f['rule']})" for f in entry["serverFilled"]] or ["    nothing"]
@@ -66,10 +81,15 @@ def render_groups(groups: list[dict], skipped: Sequence[dict] = (), unavailable:
             if change["type"] != "removed":
                 out += [f"{INDENT}+ {line}" for line in _value(change["live"])]
             out.append("")
-    for item in unmatched:
-        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: {item['skipped']}")
+    for missing in unmatched:
+        out.append(f"{missing['kind'].lower()} {missing['name']}: {missing['changes'][0].get('message')}")
+    # The same reason for many objects is one line, as explain groups pods: `pod web-1 (+1999 like it)`.
+    by_reason: dict[tuple[str, str], list[str]] = {}
     for item in skipped:
-        out.append(f"{(item.get('kind') or 'Pod').lower()} {item['name']}: not compared: {item['skipped']}")
+        by_reason.setdefault(((item.get("kind") or "Pod").lower(), item["skipped"]), []).append(str(item["name"]))
+    for (kind, reason), names in by_reason.items():
+        more = f" (+{len(names) - 1} like it)" if len(names) > 1 else ""
+        out.append(f"{kind} {names[0]}{more}: not compared: {reason}")
     out += unavailable_lines(list(unavailable))
     return "\n".join(out).rstrip() + "\n"
 

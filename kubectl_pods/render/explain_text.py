@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import textwrap
 
+from kubectl_pods.kube.words import counted
 from kubectl_pods.lifecycle.backoff import RESYNC_WAIT_SECONDS
+from kubectl_pods.lifecycle.deletion import deleting_text
+from kubectl_pods.lifecycle.events import repeat_text
 from kubectl_pods.render.table import table
-from kubectl_pods.report_types import ContainerEntry, Explanation
+from kubectl_pods.report_types import ContainerEntry, EventRow, Explanation
 
 WIDTH = 100
 
 
 def _wrap(text: str, indent: str = "  ", hanging: str = "    ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging)
+    # Names like configmap "does-not-exist" are where a cause is: never split inside one.
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging,
+                         break_on_hyphens=False, break_long_words=False)
 
 
 def _state_text(container: ContainerEntry) -> str:
@@ -41,16 +46,29 @@ def render_detail(item: Explanation) -> str:
                    f"   PHASE {item['phase']}")
     else:
         out.append(f"A manifest, not a live pod: what the kubelet will do with it. READY will count "
-                   f"{item['ready'].split('/')[1]} containers (apps and sidecars).")
+                   f"{counted(int(item['ready'].split('/')[1]), 'container')} (apps and sidecars).")
     if item["blockedBy"]:
         out += ["", _wrap(f"Blocked: {item['blockedBy']['reason']}", "", "  ")]
+    node = item.get("nodeStatus")
+    ready = node["ready"] if node else None
+    if node and not item["blockedBy"] and (not node["exists"] or (ready and ready["status"] != "True")):
+        said = "does not exist" if not node["exists"] else (
+            f"is not Ready (Ready={ready['status'] if ready else None}: "
+            + " ".join(part for part in (ready["reason"] if ready else None, ready["message"] if ready else None) if part)
+            + ")")
+        out += ["", _wrap(f"Node: `{node['name']}` {said}", "", "  ")]
 
-    out += ["", "Startup order"]
-    for number, stage in enumerate(item["startupStages"], 1):
-        names = ", ".join(stage["containers"])
-        out.append(_wrap(f"{number}. {stage['role']:<8} {names} — next waits until {stage['gate']}"
-                         if number < len(item["startupStages"]) else
-                         f"{number}. {stage['role']:<8} {names} — {stage['gate']}", "  ", "       "))
+    deleting = item.get("deletion")
+    if deleting:
+        # A pod being deleted starts nothing more: what it waits for replaces the startup plan.
+        out += ["", _wrap(f"Deleting: {deleting_text(deleting)}", "", "  ")]
+    else:
+        out += ["", "Startup order"]
+        for number, stage in enumerate(item["startupStages"], 1):
+            names = ", ".join(stage["containers"])
+            out.append(_wrap(f"{number}. {stage['role']:<8} {names} — next waits until {stage['gate']}"
+                             if number < len(item["startupStages"]) else
+                             f"{number}. {stage['role']:<8} {names} — {stage['gate']}", "  ", "       "))
 
     out += ["", "Containers"]
     if item["status"] is None:
@@ -94,10 +112,11 @@ def render_detail(item: Explanation) -> str:
     for c in item["containers"]:
         out.append(_wrap(f"{c['name']}: {c['restartRule']}", "  ", "    "))
     schedule = ", ".join(f"{s}s" for s in item["backoffSchedule"])
-    out.append(_wrap(f"Back-off after each exit, counted from finishedAt: {schedule} (capped at 300s; "
-                     "reset after a run of 10 minutes). The restart comes at the next pod sync, up to "
-                     f"~{RESYNC_WAIT_SECONDS}s later. A node may set a shorter maximum "
-                     "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
+    if schedule:  # none when nothing can restart
+        out.append(_wrap(f"Back-off after each exit, counted from finishedAt: {schedule} (capped at 300s; "
+                         "reset after a run of 10 minutes). The restart comes at the next pod sync, up to "
+                         f"~{RESYNC_WAIT_SECONDS}s later. A node may set a shorter maximum "
+                         "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
 
     out += ["", f"Termination order (grace period {item['termination']['gracePeriodSeconds']}s)"]
     for number, group in enumerate(item["terminationOrder"], 1):
@@ -118,11 +137,21 @@ def render_detail(item: Explanation) -> str:
         for step in result["steps"]:
             out.append(_wrap(f"- {step}", "  ", "    "))
     if item["events"]:
-        out += ["", "Events (latest 10)"]
-        rows = [[e["time"] or "", e["type"] or "", e["reason"] or "", e["container"] or "-", (e["message"] or "")[:60]]
-                for e in item["events"][-10:]]
-        out.append(table(["TIME", "TYPE", "REASON", "CONTAINER", "MESSAGE"], rows, "  "))
+        shown = item["events"][-10:]
+        out += ["", f"Events (latest {len(shown)} of {len(item['events'])}, each with its message whole)"
+                if len(shown) < len(item["events"]) else "Events"]
+        for event in shown:
+            out.append(_wrap(_event_text(event), "  ", "      "))
     return "\n".join(out) + "\n"
+
+
+def _event_text(event: EventRow) -> str:
+    """`TIME Warning FailedMount [setup] x9 over 75s: message`, the message whole (wrapped)."""
+    container = f" [{event['container']}]" if event.get("container") else ""
+    repeat = repeat_text(event)
+    message = " ".join((event.get("message") or "").split())
+    return (f"{event.get('time') or '-'}  {event.get('type') or '-'} {event.get('reason') or '-'}{container}"
+            f"{' ' + repeat if repeat else ''}: {message}")
 
 
 def render_summary(count: int, groups: list, show_namespace: bool) -> str:
@@ -135,5 +164,7 @@ def render_summary(count: int, groups: list, show_namespace: bool) -> str:
         row = [name, first["status"] or "manifest", first["ready"], first["restartsText"], note]
         rows.append(([first["namespace"] or ""] if show_namespace else []) + row)
     headers = (["NAMESPACE"] if show_namespace else []) + ["NAME", "STATUS", "READY", "RESTARTS", "BLOCKED BY / WARNINGS"]
-    footer = f"\n{count} pods in {len(groups)} groups; details: -o wide or name a pod\n"
+    # Groups are worth counting only when some hold several pods.
+    grouped = "" if len(groups) == count else f" in {counted(len(groups), 'group')}"
+    footer = f"\n{counted(count, 'pod')}{grouped}; details: -o wide or name a pod\n"
     return table(headers, rows) + footer

@@ -11,6 +11,7 @@ annotation says which container is which, so `explain` and `migrate` know the he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from kubectl_pods.edit.edits import Edit, Plan
 from kubectl_pods.edit.workloads import pod_template, field_path, label, template_path
@@ -57,7 +58,7 @@ def pattern_parts(pattern: str, pod: dict) -> PatternParts:
 
 
 def choose_app(obj: dict, spec: dict, parts: PatternParts, wanted: str | None) -> tuple[int, str | None]:
-    """(index of the app container in `containers`, the line that says why it was chosen)."""
+    """(index of the app container in `containers`, why it was chosen when there was a choice)."""
     containers = spec.get("containers") or []
     names = [c.get("name") for c in containers]
     if wanted is not None:
@@ -74,8 +75,8 @@ def choose_app(obj: dict, spec: dict, parts: PatternParts, wanted: str | None) -
     default = (((pod_template(obj).get("metadata") or {}).get("annotations")) or {}).get(DEFAULT_CONTAINER)
     chosen, why = (default, f"its {DEFAULT_CONTAINER} annotation") if default in candidates else (
         candidates[0], "the first one, as kubectl chooses")
-    return names.index(chosen), (f"{label(obj)}: {parts.pattern} wired to `{chosen}` ({why}; "
-                                 f"{len(candidates)} candidates: {', '.join(candidates)}); --container NAME chooses another")
+    return names.index(chosen), (f"{why}, of {len(candidates)}: {', '.join(candidates)}; "
+                                 "--container NAME chooses another")
 
 
 
@@ -94,10 +95,9 @@ def plan_onto(obj: dict, parts: PatternParts, container: str | None = None) -> P
     index, why = choose_app(obj, spec, parts, container)
     app = spec["containers"][index]
     spec_path = (*template, "spec")
-    where = lambda rest: field_path(obj, template, rest)  # noqa: E731 - a short local naming helper
 
-    def conflict(rest: str, what: str) -> None:
-        raise Conflict(f"{label(obj)}: {where(rest)} {what}; nothing was written")
+    def conflict(rest: str, what: str) -> NoReturn:
+        raise Conflict(f"{label(obj)}: {field_path(obj, template, rest)} {what}; nothing was written")
 
     existing = {c.get("name"): (key, c) for key in ("initContainers", "containers") for c in spec.get(key) or []}
     for key, helpers in (("initContainers", parts.init_helpers), ("containers", parts.helpers)):
@@ -127,8 +127,12 @@ def plan_onto(obj: dict, parts: PatternParts, container: str | None = None) -> P
                 conflict(f"spec.containers[name={app['name']}].{field}[{key}={item[key]}]",
                          f"already exists with another meaning than the {parts.pattern} pattern's {item}")
     plan.edits.extend(_annotation_edits(obj, template, meta, parts, app["name"], conflict))
-    if why and plan.edits:
-        plan.said.append(why)
+    if plan.edits:
+        added = ", ".join(h["name"] for h in parts.init_helpers + parts.helpers)
+        plan.said.append(f"{label(obj)}: {parts.pattern} added ({added}), wired to `{app['name']}`"
+                         + (f" ({why})" if why else ""))
+    else:
+        plan.said.append(f"{label(obj)} already has the {parts.pattern} pattern: nothing to change")
     return plan
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from kubectl_pods import __version__
-from kubectl_pods.errors import Expired, Forbidden, NotFound, Unreachable, UserError
+from kubectl_pods.errors import Expired, Forbidden, NamespaceTerminating, NotFound, Unreachable, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
@@ -37,12 +37,13 @@ RESOURCES = {
     "Job": ("apis/batch/v1", "jobs"),
     "CronJob": ("apis/batch/v1", "cronjobs"),
     "LimitRange": ("api/v1", "limitranges"),
+    "Node": ("api/v1", "nodes"),
 }
 
 
 @dataclass(frozen=True)
 class Request:
-    """What was asked, kept to phrase errors the way `kubectl auth can-i` would."""
+    """What was asked, kept to say it in errors: `list pods in namespace "web"`."""
 
     verb: str
     resource: str
@@ -78,6 +79,7 @@ class Cluster:
         self.context_namespace = self._connection.context_namespace
         self.context_name = self._connection.context_name
         self._owners: dict[tuple[str, str, str], dict | UserError] = {}
+        self._nodes: dict[str, dict | None] = {}
 
     @property
     def namespace(self) -> str:
@@ -243,6 +245,16 @@ class Cluster:
             index.setdefault(key, []).append(event)
         return index
 
+    def node(self, name: str) -> dict | None:
+        """A Node, read once per command (the pods of a node share it); None when there is no
+        such node (404). A refusal (403) is raised, every time."""
+        if name not in self._nodes:
+            try:
+                self._nodes[name] = self.get_json(resource_path("Node", None, name), Request("get", "nodes", None, name))
+            except NotFound:
+                self._nodes[name] = None
+        return self._nodes[name]
+
     def owner_chain(self, obj: dict, on_forbidden=None) -> list[dict]:
         """The controllers above an object, nearest first (Pod → ReplicaSet → Deployment, ...).
         With `on_forbidden`, an owner this account may not read ends the chain there and is
@@ -372,6 +384,15 @@ def _status_message(body: bytes) -> str:
         return body.decode("utf-8", "replace").strip()[:200]
 
 
+def _status_causes(body: bytes) -> list[str]:
+    """The reasons of a Status's `details.causes` (e.g. NamespaceTerminating), as the server gave them."""
+    try:
+        details = json.loads(body).get("details") or {}
+    except (ValueError, AttributeError):
+        return []
+    return [str(cause.get("reason")) for cause in details.get("causes") or [] if isinstance(cause, dict)]
+
+
 def _http_error(status: int, body: bytes, request: Request, host: str) -> UserError:
     message = _status_message(body)
     if status == 401:
@@ -380,12 +401,16 @@ def _http_error(status: int, body: bytes, request: Request, host: str) -> UserEr
     if status == 403 and "cannot impersonate" in message:  # the refusal is of --as/--as-group/--as-uid
         return Forbidden(f"forbidden: {message}", request.resource)
     if status == 403:
+        # The server's own words, and nothing more: a 403 comes from the authorizer (its message
+        # names the user and the verb) or from admission, e.g. NamespaceLifecycle for a namespace
+        # being deleted (apiserver admission/plugin/namespace/lifecycle: cause NamespaceTerminating).
+        said = f": {message}" if message else " (it gave no reason)"
+        if "NamespaceTerminating" in _status_causes(body):
+            return NamespaceTerminating(f'namespace "{request.namespace}" is being deleted (Terminating): the '
+                                        f"server refused to {request.describe()}{said}")
         hint = "; use -n NAMESPACE to read one namespace" if request.verb == "list" and not request.namespace \
             and request.resource == "pods" else ""
-        return Forbidden(f"forbidden: you cannot {request.describe()} "
-                         f"(kubectl auth can-i {request.verb} {request.resource}"
-                         f"{' -n ' + request.namespace if request.namespace else ''} says no)"
-                         f"{': ' + message if message else ''}{hint}", request.resource)
+        return Forbidden(f"the server refused to {request.describe()} (403 Forbidden){said}{hint}", request.resource)
     if status == 404:
         return NotFound(f"{request.resource} \"{request.name}\" not found"
                          f"{' in namespace ' + repr(request.namespace) if request.namespace else ''}"

@@ -79,7 +79,7 @@ class PodFeed:
                 except Expired:
                     continue
         except Forbidden:
-            self._put("note", "events are not shown: this account may not list or watch events")
+            self._put("note", "events are not shown: the server refused to list or watch them (403 Forbidden)")
         except Unreachable:
             return  # the pods' thread meets the same silence, and says it
         except UserError as exc:  # events are enrichment: the pods are still followed

@@ -116,3 +116,13 @@ def forbidden_message(request: Attributes, user: str = USER) -> str:
     what = f'{request.resource} "{request.name}"' if request.name else request.resource
     return (f'{what} is forbidden: User "{user}" cannot {request.verb} resource '
             f'"{request.resource}" in API group "{request.group}" {where}')
+
+
+@dataclass
+class Bindings:
+    """Several bindings of one user: a request is allowed if any of them allows it."""
+
+    bindings: list[RoleBinding]
+
+    def allows(self, request: Attributes) -> bool:
+        return any(binding.allows(request) for binding in self.bindings)

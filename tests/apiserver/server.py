@@ -41,6 +41,7 @@ RESOURCES = {
     ("api", "v1", "events"): "Event",
     ("api", "v1", "namespaces"): "Namespace",
     ("api", "v1", "limitranges"): "LimitRange",
+    ("api", "v1", "nodes"): "Node",
     ("apis", "apps/v1", "replicasets"): "ReplicaSet",
     ("apis", "apps/v1", "deployments"): "Deployment",
     ("apis", "apps/v1", "statefulsets"): "StatefulSet",
@@ -54,6 +55,7 @@ FIELD_SELECTORS = {
     "Event": {"metadata.name", "metadata.namespace", "involvedObject.name", "involvedObject.kind",
               "involvedObject.uid", "involvedObject.namespace", "reason", "type"},
 }
+CLUSTER_SCOPED = ("Namespace", "Node")
 WRITE_VERBS = {"POST", "PUT", "PATCH", "DELETE"}
 SERVER_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.13", "platform": "linux/amd64"}
 
@@ -70,6 +72,7 @@ class Fault:
     on_continue: bool = False
     times: int | None = None
     method: str | None = None  # only requests of this verb (None: all)
+    body: dict | None = None  # the Status to answer with, as a real server sent it (default: built from message)
 
 
 @dataclass
@@ -157,7 +160,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = self._fault(self.path, {})
         if fault and fault.status:
-            return self._send(fault.status, status_body(fault.status, "Forbidden", fault.message))
+            return self._send(fault.status, fault.body or status_body(fault.status, "Forbidden", fault.message))
         answer = next((response for sent, response in state.dry_run_answers if sent == body), None)
         if answer is None:
             return self._send(500, status_body(500, "InternalError", "no recorded answer for this dry-run body"))
@@ -239,7 +242,7 @@ class Handler(BaseHTTPRequestHandler):
                 reason = {403: "Forbidden", 404: "NotFound", 410: "Expired",
                           429: "TooManyRequests", 500: "InternalError"}.get(fault.status, "Failure")
                 extra = {"Retry-After": "1"} if fault.status == 429 else None
-                return self._send(fault.status, status_body(fault.status, reason, fault.message), extra)
+                return self._send(fault.status, fault.body or status_body(fault.status, reason, fault.message), extra)
         try:
             if query.get("watch") in ("true", "1"):
                 return self.server.watch(self, path, query)
@@ -397,7 +400,7 @@ class LoopbackApiServer(ThreadingHTTPServer):
             group_version = "v1" if parts[0] == "api" else f"{parts[1]}/{parts[2]}"
             resources = [
                 {"name": plural, "singularName": kind.lower(), "kind": kind,
-                 "namespaced": kind != "Namespace", "verbs": ["get", "list"],
+                 "namespaced": kind not in CLUSTER_SCOPED, "verbs": ["get", "list"],
                  **({"shortNames": ["po"]} if kind == "Pod" else {})}
                 for (prefix, gv, plural), kind in RESOURCES.items() if gv == group_version
             ]
