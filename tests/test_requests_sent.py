@@ -43,19 +43,31 @@ def sent(bench_server, cli, tmp_path):
 NS = "/api/v1/namespaces/bench"
 
 
+def nodes_read(found: Counter) -> Counter:
+    """The Node reads (the diagnosis reads a pod's node: lifecycle/scheduling.py), each once."""
+    nodes = Counter({key: n for key, n in found.items() if key[0].startswith("/api/v1/nodes/")})
+    assert set(nodes.values()) <= {1}
+    return nodes
+
+
 def test_explain_one_pod(sent):
-    assert sent("explain", "applied") == Counter({
+    found = sent("explain", "applied")
+    node = (pod["spec"].get("nodeName") for pod in realistic_objects(PODS)["Pod"] if pod["metadata"]["name"] == "applied")
+    assert nodes_read(found) == Counter({(f"/api/v1/nodes/{name}", None, False): 1 for name in node if name})
+    assert found - nodes_read(found) == Counter({
         ("/version", None, False): 1, (f"{NS}/pods/applied", None, False): 1,
         (f"{NS}/events", "involvedObject.name=applied", False): 1})
 
 
 def test_explain_summary_reads_pages_and_no_events(sent):
-    assert sent("explain", "-l", "app=bench") == Counter({
+    found = sent("explain", "-l", "app=bench")
+    assert found - nodes_read(found) == Counter({
         ("/version", None, False): 1, (f"{NS}/pods", None, False): 1, (f"{NS}/pods", None, True): 1})
 
 
 def test_explain_json_reads_the_namespace_events_once(sent):
-    assert sent("explain", "-l", "app=bench", "-o", "json") == Counter({
+    found = sent("explain", "-l", "app=bench", "-o", "json")
+    assert found - nodes_read(found) == Counter({
         ("/version", None, False): 1, (f"{NS}/pods", None, False): 1, (f"{NS}/pods", None, True): 1,
         (f"{NS}/events", "involvedObject.kind=Pod", False): 1})
 
