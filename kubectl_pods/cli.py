@@ -6,6 +6,9 @@ Heavy modules (the kubernetes client, deepdiff, jinja2) are imported inside the 
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
 import sys
 from typing import Annotated, Optional
 
@@ -116,14 +119,92 @@ RequestTimeout = Annotated[Optional[str], typer.Option("--request-timeout", help
 Filename = Annotated[Optional[list[str]], typer.Option("-f", "--filename", help="File, directory or - (stdin); repeatable.", rich_help_panel="kubectl flags")]
 Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Show a traceback on errors.")]
 
+# kubectl's global flags for the connection, in its words (client-go `tools/clientcmd/overrides.go`
+# RecommendedConfigOverrideFlags, kubectl's `--v` from klog); they override the kubeconfig as
+# kubectl's do (kubectl_pods/sources/kubeconfig.py). Each command that talks to a cluster gets
+# them all through `with_connection_flags`.
+CONNECTION_FLAGS = {
+    "server": (Optional[str], None, typer.Option("-s", "--server", help="The address and port of the Kubernetes API server.")),
+    "token": (Optional[str], None, typer.Option("--token", help="Bearer token for authentication to the API server.")),
+    "as_user": (Optional[str], None, typer.Option("--as", help="Username to impersonate for the operation (a user or a service account).")),
+    "as_group": (Optional[list[str]], None, typer.Option("--as-group", help="Group to impersonate for the operation; repeatable.")),
+    "as_uid": (Optional[str], None, typer.Option("--as-uid", help="UID to impersonate for the operation.")),
+    "certificate_authority": (Optional[str], None, typer.Option("--certificate-authority", help="Path to a cert file for the certificate authority.")),
+    "client_certificate": (Optional[str], None, typer.Option("--client-certificate", help="Path to a client certificate file for TLS.")),
+    "client_key": (Optional[str], None, typer.Option("--client-key", help="Path to a client key file for TLS.")),
+    "tls_server_name": (Optional[str], None, typer.Option("--tls-server-name", help="Server name to use for server certificate validation (default: the server's host name).")),
+    "insecure_skip_tls_verify": (bool, False, typer.Option("--insecure-skip-tls-verify", help="Do not check the server's certificate (insecure).")),
+    "log_level": (Optional[str], None, typer.Option("--v", help="kubectl's log level (-v=N works too): 6 or more prints each request on stderr, 4 or more a traceback on errors.")),
+}
+TRACEBACK_LOG_LEVEL = 4  # klog's debug levels start at 4: there a traceback joins the error line
+
+
+def with_connection_flags(command):
+    """`command` with kubectl's connection flags added before its -v; their values reach it as
+    one `connection` dict (so that each command does not list eleven flags of its own)."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "connection"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                               annotation=Annotated[annotation, option])
+             for name, (annotation, default, option) in CONNECTION_FLAGS.items()]
+    at = next(i for i, p in enumerate(own) if p.name == "verbose")
+    parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[:at]] + extra + \
+        [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at:]]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        connection = {name: kwargs.pop(name) for name in CONNECTION_FLAGS}
+        return command(**kwargs, connection=connection)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
+
+
+def kubectl_habits(args: list[str]) -> list[str]:
+    """kubectl's spellings that click does not parse, in the form it does: `-v=6`, `-v6` and
+    `-v 6` (klog's level, kubectl's `--v`) become `--v=6`; `--insecure-skip-tls-verify=true`
+    (a Go bool flag) the bare flag, and `=false` nothing."""
+    out: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            out.append(arg)
+            out.extend(rest)
+            break
+        level = re.fullmatch(r"-v=?(\d+)", arg)
+        if level:
+            out.append(f"--v={level.group(1)}")
+        elif arg == "-v":
+            following = next(rest, None)
+            if following is not None and re.fullmatch(r"\d{1,2}", following):
+                out.append(f"--v={following}")
+            else:
+                out.extend(a for a in (arg, following) if a is not None)
+        elif arg.startswith("--insecure-skip-tls-verify="):
+            if arg.split("=", 1)[1].lower() in ("true", "1", "t"):
+                out.append("--insecure-skip-tls-verify")
+        else:
+            out.append(arg)
+    return out
+
 
 def kube_options(namespace, all_namespaces, context, kubeconfig, cluster, user, selector,
-                 field_selector, request_timeout, filename) -> KubeOptions:
+                 field_selector, request_timeout, filename, connection: dict | None = None) -> KubeOptions:
+    from kubectl_pods.options import parse_log_level
+
+    connection = connection or {}
     return KubeOptions(
         namespace=namespace, all_namespaces=all_namespaces, context=context,
         kubeconfig=kubeconfig, cluster=cluster, user=user, selector=selector,
         field_selector=field_selector, request_timeout=parse_request_timeout(request_timeout),
         filenames=tuple(filename or ()),
+        server=connection.get("server"), token=connection.get("token"), impersonate=connection.get("as_user"),
+        impersonate_groups=tuple(connection.get("as_group") or ()), impersonate_uid=connection.get("as_uid"),
+        insecure_skip_tls_verify=bool(connection.get("insecure_skip_tls_verify")),
+        certificate_authority=connection.get("certificate_authority"),
+        client_certificate=connection.get("client_certificate"), client_key=connection.get("client_key"),
+        tls_server_name=connection.get("tls_server_name"), log_level=parse_log_level(connection.get("log_level")),
     )
 
 
@@ -147,6 +228,7 @@ def patterns(
 
 
 @app.command(help=with_examples('Write a multi-container pattern as a Pod or a workload manifest, or (-f) add it to the workloads of your own manifests.', 'scaffold'))
+@with_connection_flags
 def scaffold(
     pattern: Annotated[str, typer.Argument(help="The pattern: see `kubectl pods patterns`.")],
     name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
@@ -164,10 +246,10 @@ def scaffold(
     namespace: Namespace = None, context: Context = None, kubeconfig: Kubeconfig = None,
     cluster: Cluster = None, user: User = None, request_timeout: RequestTimeout = None,
     filename: Annotated[Optional[list[str]], typer.Option("-f", "--filename", help="Add the pattern to every workload of this file, directory or - (stdin); repeatable.")] = None,
-    verbose: Verbose = False,
+    verbose: Verbose = False, connection: dict | None = None,
 ) -> int:
     options = kube_options(namespace, False, context, kubeconfig, cluster, user, None, None,
-                           request_timeout, filename)
+                           request_timeout, filename, connection)
     if filename:
         from kubectl_pods.commands.scaffold_onto import run as run_onto
 
@@ -184,6 +266,7 @@ def scaffold(
 
 
 @app.command(help=with_examples("Rewrite legacy sidecars (helpers in containers) as native sidecars, in manifests.\n\nWhich: --sidecar NAME, else the helpers of the kubectl-pods.dev/roles annotation. A sidecar an injector wrote is not moved: its injector's native switch is set instead.", 'migrate'))
+@with_connection_flags
 def migrate(
     sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
     wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,
@@ -192,16 +275,18 @@ def migrate(
     output: Annotated[str, typer.Option("-o", "--output", help="yaml (the files as written) or json (a List of the objects).")] = "yaml",
     context: Context = None, kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+    connection: dict | None = None,
 ) -> int:
     from kubectl_pods.commands.migrate import run
 
     options = kube_options(None, False, context, kubeconfig, cluster, user, None, None,
-                           request_timeout, filename)
+                           request_timeout, filename, connection)
     return run(sidecars=sidecar or [], wait_for_ready=wait_for_ready, k8s_version=k8s_version,
                in_place=in_place, output=output, options=options)
 
 
 @app.command(help=with_examples('Explain how pods start, restart and stop, and where a live pod is stuck.', 'explain'))
+@with_connection_flags
 def explain(
     pods: Annotated[Optional[list[str]], typer.Argument(help="Pod names (default: every pod the flags select).")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="text, wide, json or yaml.")] = "text",
@@ -215,17 +300,19 @@ def explain(
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+    connection: dict | None = None,
 ) -> int:
     from kubectl_pods.commands.explain import run
 
     options = kube_options(namespace, all_namespaces, None, kubeconfig, cluster, user,
-                           selector, field_selector, request_timeout, filename)
+                           selector, field_selector, request_timeout, filename, connection)
     return run(names=tuple(pods or ()), output=output, timeline=timeline,
                what_if=what_if or [], k8s_version=k8s_version, options=options,
                contexts=context or [], all_contexts=all_contexts, watch=watch, until=until)
 
 
 @app.command(help=with_examples("Show real drift between live pods and what was intended (exit 1 when there is some).\n\nWhat was intended: -f FILE, --pattern, --owner, or (with only pod names or -l) each pod's last-applied configuration.", 'diff'))
+@with_connection_flags
 def diff(
     pods: Annotated[Optional[list[str]], typer.Argument(help="Live pod names (default: found from the intended object).")] = None,
     pattern: Annotated[Optional[str], typer.Option("--pattern", help="Compare with this scaffold pattern.")] = None,
@@ -243,11 +330,12 @@ def diff(
     kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
     selector: Selector = None, field_selector: FieldSelector = None,
     request_timeout: RequestTimeout = None, filename: Filename = None, verbose: Verbose = False,
+    connection: dict | None = None,
 ) -> int:
     from kubectl_pods.commands.diff import run
 
     options = kube_options(namespace, all_namespaces, None, kubeconfig, cluster, user,
-                           selector, field_selector, request_timeout, filename)
+                           selector, field_selector, request_timeout, filename, connection)
     return run(names=tuple(pods or ()), pattern=pattern, set_values=set_values or [],
                owner=owner, live_files=live or [], output=output, ignore=ignore or [],
                options=options, server_dry_run=server_dry_run, explain_defaults=explain_defaults,
@@ -257,8 +345,9 @@ def diff(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every failure becomes one `error: ...` line and exit code 2."""
-    args = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in args or "--verbose" in args
+    args = kubectl_habits(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args or "--verbose" in args or any(
+        arg.startswith("--v=") and arg[4:].isdigit() and int(arg[4:]) >= TRACEBACK_LOG_LEVEL for arg in args)
     try:
         result = app(args=args, prog_name=PROG, standalone_mode=False)
     except typer.Exit as exc:

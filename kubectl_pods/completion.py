@@ -60,11 +60,11 @@ def _request(resource: str):
 def _kubeconfig_names(words: list[str], section: str) -> list[str]:
     import os
 
-    from kubernetes.config.kube_config import KubeConfigMerger
+    from kubectl_pods.sources.kubeconfig import kube_config_module
 
     flags = _kube_flags(words)
     paths = flags.get("kubeconfig") or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-    config = KubeConfigMerger(paths).config
+    config = kube_config_module().KubeConfigMerger(paths).config
     return sorted(item["name"] for item in (config.safe_get(section) or [])) if config else []
 
 

@@ -83,3 +83,25 @@ def cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A CA, a serving certificate for 127.0.0.1 and apiserver.test, and client certificates."""
+    import shutil
+
+    from tests.apiserver.tls import make_pki
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command makes the test certificates")
+
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def tls_apiserver(pki):
+    """The test API server over HTTPS, authenticating as kube-apiserver does (client
+    certificates of its CA, known bearer tokens; anything else is 401)."""
+    server = RunningApiServer(seed_objects(), pki)
+    yield server
+    server.stop()

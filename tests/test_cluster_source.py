@@ -170,9 +170,13 @@ def test_closed_port(tmp_path):
         cluster(str(config)).pods()
 
 
-def test_cluster_and_user_flags_override_the_context(apiserver, tmp_path):
+def test_cluster_and_user_flags_override_the_context(tls_apiserver, tmp_path):
     import yaml
 
+    from tests.apiserver.rbac import Identity
+
+    apiserver = tls_apiserver
+    apiserver.state.tokens["other-token"] = Identity("other")
     path = tmp_path / "kc"
     apiserver.write_kubeconfig(path, namespace="oracle-drift")
     config = yaml.safe_load(path.read_text())
@@ -183,8 +187,16 @@ def test_cluster_and_user_flags_override_the_context(apiserver, tmp_path):
     found = Cluster(KubeOptions(kubeconfig=str(path), cluster="loopback", user="other")).pods()
     assert len(found) == 18
     assert apiserver.requests[-1].headers["authorization"] == "Bearer other-token"
+    assert apiserver.requests[-1].identity == Identity("other")
     with pytest.raises(UserError, match='--cluster: cluster "ghost" does not exist'):
         Cluster(KubeOptions(kubeconfig=str(path), cluster="ghost"))
+
+
+def test_no_credentials_over_plain_http(apiserver, kubeconfig):
+    """kubectl sends the user's credentials only over TLS (client-go clientcmd ClientConfig:
+    `IsConfigTransportTLS`); the test server's kubeconfig has a token and an http:// URL."""
+    cluster(kubeconfig).pods()
+    assert apiserver.requests and not any("authorization" in r.headers for r in apiserver.requests)
 
 
 def test_kubeconfig_env_with_several_files(apiserver, tmp_path, monkeypatch):

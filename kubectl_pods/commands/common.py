@@ -139,5 +139,17 @@ def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
                                        "--kubeconfig or KUBECONFIG)")
 
 
+def in_background(work):
+    """Start `work()` on a thread now; the returned function waits for it and gives its result
+    (or raises what it raised). Requests of one command that do not depend on each other (the
+    server's version, a pod's events, the pod itself) go out together this way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(work)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def note(message: str) -> None:
     print(message, file=sys.stderr)

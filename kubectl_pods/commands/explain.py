@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, many_clusters, named, pod_pages,
-                                          refuse_together, report_nothing_found, resolve_version)
+from kubectl_pods.commands.common import (check_output, cluster_contexts, for_context, in_background, many_clusters,
+                                          named, pod_pages, refuse_together, report_nothing_found, resolve_version)
 from kubectl_pods.errors import EXIT_ERROR, EXIT_OK, Forbidden, NoPodsFound
 from kubectl_pods.kube.timefmt import now_utc
 from kubectl_pods.options import KubeOptions
@@ -56,11 +56,16 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
 
     pages, cluster = pod_pages(names, options)
     unavailable: list[dict] = []
-    version, _ = given or resolve_version(None, options, cluster, unavailable=unavailable)
+    # The version and the events are asked for while the pods are read (the first page's
+    # request goes out when the loop below starts); neither waits for the other. Each keeps its
+    # own notes of what it could not read, joined in this order (not in the order answers came).
+    version_notes: list[dict] = []
+    events_notes: list[dict] = []
+    version_of = in_background(lambda: given or resolve_version(None, options, cluster, unavailable=version_notes))
+    events_of_pods = in_background(lambda: _events(cluster, names, options, events_notes)) \
+        if cluster is not None and (names or timeline or output != "text") else None
     now = now_utc()
-    events_index = None
-    if cluster is not None and (names or timeline or output != "text"):
-        events_index = _events(cluster, names, options, unavailable)
+    version = events_index = None
     # A summary of one pod is told in detail, with its witnesses: that pod is kept while it is the
     # only one, and dropped at the second (a summary holds no pod past its page).
     alone: dict = {"pod": None, "count": 0}
@@ -84,6 +89,11 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
                            single_events=single if cluster is not None else None)
     def explain_page(page: list) -> None:
         # A function of its own, so that nothing of this page outlives it while the next is read.
+        nonlocal version, events_index
+        if version is None:
+            version = version_of()[0]
+            events_index = events_of_pods() if events_of_pods is not None else None
+            unavailable.extend(note for note in version_notes + events_notes if note not in unavailable)
         for pod in page:
             if events_index is None:
                 alone["count"] += 1

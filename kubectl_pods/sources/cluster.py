@@ -1,18 +1,21 @@
 """Pods, events, owners and the server version from a cluster, read as raw JSON.
 
-The only module that imports the kubernetes client. It uses the client for kubeconfig loading and
-authentication only, and reads every response as raw bytes (never the client's model classes,
-which are slow and drop fields the client does not know). It only ever sends GET, except the
-`dryRun=All` create that `diff --server-dry-run` asks for, which stores nothing.
+The connection (kubeconfig, kubectl's flags, credentials) is `sources/kubeconfig.py`'s; requests
+go out on its urllib3 pool and every answer is read as raw bytes (never the kubernetes client's
+model classes, which are slow and drop fields the client does not know). It only ever sends GET,
+except the `dryRun=All` create that `diff --server-dry-run` asks for, which stores nothing.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from kubectl_pods import __version__
 from kubectl_pods.errors import Expired, Forbidden, NamespaceTerminating, NotFound, Unreachable, UserError
@@ -20,6 +23,7 @@ from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
 PAGE_SIZE = 500
+REQUEST_LOG_LEVEL = 6  # kubectl -v=6 logs each request's verb, URL, status and time
 LIST_RESTARTS_ON_GONE = 3
 
 # kind -> (API prefix, plural resource) for everything the owner walk may meet.
@@ -67,8 +71,13 @@ class Cluster:
     """A read-only view of one cluster, chosen by the kubectl flags."""
 
     def __init__(self, options: KubeOptions):
+        from kubectl_pods.sources.kubeconfig import connect
+
         self.options = options
-        self._api, self.context_namespace, self.context_name = _connect(options)
+        self._connection = connect(options, user_agent=f"kubectl-pods/{__version__}")
+        self.host = self._connection.host
+        self.context_namespace = self._connection.context_namespace
+        self.context_name = self._connection.context_name
         self._owners: dict[tuple[str, str, str], dict | UserError] = {}
         self._nodes: dict[str, dict | None] = {}
 
@@ -80,7 +89,7 @@ class Cluster:
     def get_json(self, path: str, request: Request, query: dict | None = None) -> dict:
         status, body = self._send(path, query)
         if status >= 300:
-            raise _http_error(status, body, request, self._api.configuration.host)
+            raise _http_error(status, body, request, self.host)
         return _decode(body, path)
 
     def list_json(self, kind: str, namespace: str | None, query: dict | None = None) -> list[dict]:
@@ -103,7 +112,7 @@ class Cluster:
                 if status == 410 and "continue" in page_query:
                     break  # the snapshot expired between pages: start over
                 if status >= 300:
-                    raise _http_error(status, body, request, self._api.configuration.host)
+                    raise _http_error(status, body, request, self.host)
                 page = _decode(body, path)
                 if on_version is not None:
                     on_version((page.get("metadata") or {}).get("resourceVersion") or "")
@@ -126,7 +135,7 @@ class Cluster:
         status, body = self._send(path, {"dryRun": "All"}, method="POST", body=obj)
         if status >= 300:
             request = Request("create", RESOURCES[obj.get("kind") or "Pod"][1], namespace)
-            raise _http_error(status, body, request, self._api.configuration.host)
+            raise _http_error(status, body, request, self.host)
         return _decode(body, path)
 
     def watch(self, kind: str, namespace: str | None, query: dict, resource_version: str,
@@ -140,10 +149,10 @@ class Cluster:
         path = resource_path(kind, namespace)
         query = {**query, "watch": "true", "resourceVersion": resource_version,
                  "allowWatchBookmarks": "true", "timeoutSeconds": timeout_seconds}
-        host = self._api.configuration.host
+        host = self.host
         # The server ends the stream at timeoutSeconds; reading longer than that means it is gone.
         response = self._open(path, query, "GET", None, (self.options.request_timeout, timeout_seconds + 30))
-        raw = response.response
+        raw = response
         try:
             if response.status >= 300:
                 body = response.read()
@@ -164,30 +173,43 @@ class Cluster:
             raw.release_conn()
 
     def _send(self, path: str, query: dict | None, method: str = "GET", body: dict | None = None) -> tuple[int, bytes]:
+        import urllib3
+
         response = self._open(path, query, method, body, self.options.request_timeout)
-        return response.status, response.read()
+        try:
+            return response.status, response.read()
+        except urllib3.exceptions.HTTPError as exc:
+            raise _connection_error(exc, self.host, self.options.request_timeout) from None
+        finally:
+            response.release_conn()
 
     def _open(self, path: str, query: dict | None, method: str, body: dict | None, timeout):
         """The response, its body not yet read."""
         import urllib3
 
-        api = self._api
-        headers = {"Accept": "application/json"}
+        connection = self._connection
+        url = connection.host + path
+        pairs = [(k, v) for k, v in (query or {}).items() if v is not None]
+        if pairs:
+            url += "?" + urlencode(pairs)
+        headers = connection.headers()
+        payload = None
         if body is not None:
             headers["Content-Type"] = "application/json"
-        method, url, headers, payload, _ = api.param_serialize(
-            method, path, query_params=[(k, v) for k, v in (query or {}).items() if v is not None],
-            header_params=headers, body=body, auth_settings=["BearerToken"],
-        )
-        from kubernetes.client.exceptions import ApiException
-
+            payload = json.dumps(body).encode()
+        if isinstance(timeout, tuple):
+            timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
+        elif timeout is not None:
+            timeout = urllib3.Timeout(total=timeout)
+        start = time.monotonic()
         try:
-            return api.call_api(method, url, header_params=headers, body=payload, _request_timeout=timeout)
+            response = connection.pool.request(method, url, headers=headers, body=payload, timeout=timeout,
+                                               preload_content=False, retries=False)
         except urllib3.exceptions.HTTPError as exc:
-            raise _connection_error(exc, api.configuration.host, self.options.request_timeout) from None
-        except ApiException as exc:  # the client turns a TLS failure into this, with no HTTP status
-            reason = " ".join(str(exc.reason or exc).split())
-            raise Unreachable(f"cannot reach the server {api.configuration.host}: {reason}") from None
+            raise _connection_error(exc, self.host, self.options.request_timeout) from None
+        if self.options.log_level >= REQUEST_LOG_LEVEL:
+            log_request(method, url, response.status, response.reason, time.monotonic() - start)
+        return response
 
     # -- what the commands need ---------------------------------------------------------------
     def pods(self, names: tuple[str, ...] = (), selector: str | None = None) -> list[PodInput]:
@@ -322,64 +344,36 @@ def _event_time(event: dict) -> str:
 
 
 def _decode(body: bytes, path: str) -> dict:
+    """A page of 500 pods is about 4 MB of JSON and a million objects: the cyclic garbage
+    collector, triggered every 700 allocations, would walk the growing page again and again
+    (2 to 5 times the decoding itself, measured in docs/performance.md). Decoded JSON holds no
+    cycles, so it is paused while decoding."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
         return json.loads(body)
     except ValueError:
         raise UserError(f"the server's answer to GET {path} is not JSON") from None
+    finally:
+        if paused:
+            gc.enable()
 
 
 def context_names(options: KubeOptions) -> list[str]:
     """Every context of the kubeconfig (all its files merged), in order: `--all-contexts`."""
-    return [item["name"] for item in (_kubeconfig(options).safe_get("contexts") or [])]
+    from kubectl_pods.sources.kubeconfig import read_kubeconfig
+
+    return [item["name"] for item in (read_kubeconfig(options).safe_get("contexts") or [])]
 
 
-def _kubeconfig(options: KubeOptions):
-    """The kubeconfig, merged from KUBECONFIG's files as kubectl merges them (first one wins)."""
-    from kubernetes.config.kube_config import KubeConfigMerger
+def log_request(method: str, url: str, status: int, reason: str | None, seconds: float) -> None:
+    """One line a request on stderr, in the shape of kubectl's at -v=6 (client-go
+    `transport/round_trippers.go`, klog's header: severity, date, time, pid, source)."""
+    from datetime import datetime
 
-    paths = options.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-    merger = KubeConfigMerger(paths)
-    if merger.config is None:
-        raise UserError(f"no kubeconfig found at {paths} (use --kubeconfig or KUBECONFIG)")
-    return merger.config
-
-
-def _connect(options: KubeOptions):
-    """An ApiClient for the chosen context; nothing is ever written back to the kubeconfig."""
-    from kubernetes import client
-    from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.kube_config import KubeConfigLoader
-
-    config = _kubeconfig(options)
-    context_name = options.context or config.safe_get("current-context")
-    if not context_name:
-        raise UserError("no current context in the kubeconfig; use --context")
-    if not _named(config, "contexts", context_name):
-        raise UserError(f'context "{context_name}" does not exist')
-    for flag, section, name in (("--cluster", "clusters", options.cluster), ("--user", "users", options.user)):
-        if name and not _named(config, section, name):
-            raise UserError(f'{flag}: {section[:-1]} "{name}" does not exist in the kubeconfig')
-    try:
-        # No config_persister: refreshed exec/OIDC credentials stay in memory.
-        loader = KubeConfigLoader(config_dict=config, active_context=context_name, config_base_path=None)
-        # The loader has no public override for --cluster/--user; it reads these two attributes.
-        if options.cluster:
-            loader._cluster = config["clusters"].get_with_name(options.cluster)["cluster"]
-        if options.user:
-            loader._user = config["users"].get_with_name(options.user)["user"]
-        configuration = client.Configuration()
-        loader.load_and_set(configuration)
-    except ConfigException as exc:
-        raise UserError(f"invalid kubeconfig: {exc}") from None
-    configuration.retries = False  # one refused connection is an answer, not something to retry
-    context = config["contexts"].get_with_name(context_name)["context"]
-    api = client.ApiClient(configuration)
-    api.user_agent = f"kubectl-pods/{__version__}"  # what the server logs, and names a dry run's field manager
-    return api, context.safe_get("namespace") or "default", context_name
-
-
-def _named(config, section: str, name: str) -> bool:
-    return any(item["name"] == name for item in (config.safe_get(section) or []))
+    now = datetime.now()
+    print(f"I{now:%m%d %H:%M:%S.%f} {os.getpid():>7} cluster.py] \"Response\" verb=\"{method}\" url=\"{url}\" "
+          f"status=\"{status} {reason or ''}\" milliseconds={round(seconds * 1000)}", file=sys.stderr)
 
 
 def _status_message(body: bytes) -> str:
@@ -404,6 +398,8 @@ def _http_error(status: int, body: bytes, request: Request, host: str) -> UserEr
     if status == 401:
         return UserError(f"You must be logged in to the server (Unauthorized): {host} refused the "
                          f"credentials while trying to {request.describe()}")
+    if status == 403 and "cannot impersonate" in message:  # the refusal is of --as/--as-group/--as-uid
+        return Forbidden(f"forbidden: {message}", request.resource)
     if status == 403:
         # The server's own words, and nothing more: a 403 comes from the authorizer (its message
         # names the user and the verb) or from admission, e.g. NamespaceLifecycle for a namespace

@@ -21,6 +21,7 @@ class LiveSide:
         self.invalid: list[dict] = []  # live objects not in the API's shape, said as skipped items
         self._owner_problems: dict[int, str | None] = {}
         self._limit_ranges: dict[str | None, list[dict] | None] = {}
+        self._pending: dict[str, object] = {}  # namespace -> the LimitRanges being read
         self.objects: list[dict] | None
         if live_files:
             from kubectl_pods.sources.files import objects_in, read_documents
@@ -32,6 +33,8 @@ class LiveSide:
 
             self.objects = None
             self.cluster = open_cluster(options)
+            if not options.all_namespaces:
+                self._prefetch_limit_ranges(self.cluster.namespace)
 
     @property
     def _files(self) -> list[dict]:
@@ -143,8 +146,23 @@ class LiveSide:
             chain.append(found)
             current = found
 
+    def _prefetch_limit_ranges(self, namespace: str) -> None:
+        """Every pod compared with a cluster needs its namespace's LimitRanges (ClusterFacts):
+        those of the namespace in use are asked for at once, while the pods are read."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._pending[namespace] = pool.submit(self.cluster.list_json, "LimitRange", namespace)
+        pool.shutdown(wait=False)
+
     def limit_ranges(self, namespace: str | None) -> list[dict] | None:
         """The namespace's LimitRanges, or None when they cannot be read (said in `unavailable`)."""
+        if namespace in self._pending and namespace not in self._limit_ranges:
+            try:
+                self._limit_ranges[namespace] = self._pending.pop(namespace).result()
+            except Forbidden as exc:
+                self._limit_ranges[namespace] = None
+                self.forbidden(exc.resource, namespace)
         if namespace not in self._limit_ranges:
             if self.cluster is None:
                 self._limit_ranges[namespace] = [o for o in self._files if o.get("kind") == "LimitRange"

@@ -10,7 +10,11 @@ namespace) or ClusterRole (bound cluster-wide) allows it, as the real authorizer
 - discovery (`/api`, `/apis`, `/api/v1`, `/apis/G/V`) is allowed to every authenticated user, as
   the `system:discovery` and `system:public-info-viewer` ClusterRoles do by default;
 - the 403 answer in the words of `responsewriters.ForbiddenStatusError`:
-  `pods is forbidden: User "tester" cannot list resource "pods" in API group "" in the namespace "x"`.
+  `pods is forbidden: User "tester" cannot list resource "pods" in API group "" in the namespace "x"`;
+- impersonation as `staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go` checks
+  it: the requester needs `impersonate` on `users` (by name), `groups`, and `uids` (API group
+  `authentication.k8s.io`), and the request is then authorized as the impersonated user, who is
+  in the impersonated groups and `system:authenticated`.
 """
 
 from __future__ import annotations
@@ -22,12 +26,19 @@ USER = "tester"
 
 
 @dataclass(frozen=True)
+class Identity:
+    user: str = USER
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Attributes:
     verb: str
     group: str | None  # None: a non-resource URL
     resource: str
     namespace: str | None
     path: str
+    name: str | None = None
 
 
 def request_attributes(method: str, path: str, query: dict) -> Attributes:
@@ -84,11 +95,26 @@ class RoleBinding:
         return any(rule_allows(rule, request) for rule in self.rules)
 
 
-def forbidden_message(request: Attributes) -> str:
+def allowed(bindings: list[RoleBinding], request: Attributes) -> bool:
+    return any(binding.allows(request) for binding in bindings) or (
+        request.group is None and is_discovery(request.path))
+
+
+def impersonation_requests(user: str | None, groups: list[str], uid: str | None) -> list[Attributes]:
+    """What impersonating asks the authorizer (impersonation.go buildImpersonationRequests)."""
+    asked = [Attributes("impersonate", "", "users", None, "", user)] if user else []
+    asked += [Attributes("impersonate", "", "groups", None, "", group) for group in groups]
+    if uid:
+        asked.append(Attributes("impersonate", "authentication.k8s.io", "uids", None, "", uid))
+    return asked
+
+
+def forbidden_message(request: Attributes, user: str = USER) -> str:
     if request.group is None:
-        return f'forbidden: User "{USER}" cannot {request.verb} path "{request.path}"'
+        return f'forbidden: User "{user}" cannot {request.verb} path "{request.path}"'
     where = f'in the namespace "{request.namespace}"' if request.namespace else "at the cluster scope"
-    return (f'{request.resource} is forbidden: User "{USER}" cannot {request.verb} resource '
+    what = f'{request.resource} "{request.name}"' if request.name else request.resource
+    return (f'{what} is forbidden: User "{user}" cannot {request.verb} resource '
             f'"{request.resource}" in API group "{request.group}" {where}')
 
 

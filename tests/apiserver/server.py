@@ -12,6 +12,11 @@ registers the body a real kube-apiserver received and the object it answered wit
 tests/fixtures/recorded/); the same body gets that answer with 201, as the real handler
 (`staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go`) answers a dry-run create, and
 nothing is stored. A body with no recording gets 500, so a test cannot pass on a guess.
+
+With a `Pki` (tests/apiserver/tls.py) it serves HTTPS and authenticates as kube-apiserver does:
+a client certificate signed by its CA (user from CN, groups from O), else a bearer token it
+knows (`tokens`), else 401; `Impersonate-*` headers are authorized (tests/apiserver/rbac.py),
+and each recorded request says who it was served as.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.apiserver.rbac import RoleBinding, forbidden_message, request_attributes
+from tests.apiserver.authn import Authorizing, status_body
+from tests.apiserver.rbac import Identity, RoleBinding
 from tests.apiserver.selectors import field_matcher, label_matcher
 from tests.apiserver.watch import Store, serve_watch
 
@@ -76,6 +82,9 @@ class RecordedRequest:
     query: dict
     headers: dict
     body: dict | None = None
+    header_lines: list[tuple[str, str]] = field(default_factory=list)  # as sent, repeated ones apart
+    identity: Identity | None = None  # who the request was served as (after impersonation)
+    client_certificate_user: str | None = None  # the CN of the client certificate presented
 
 
 @dataclass
@@ -90,14 +99,12 @@ class ApiServerState:
     version: dict = field(default_factory=lambda: dict(SERVER_VERSION))
     lock: threading.Lock = field(default_factory=threading.Lock)
     store: Store = field(default_factory=Store)
+    tokens: dict[str, Identity] = field(default_factory=dict)  # bearer token -> who it is
+    grants: dict[str, RoleBinding] = field(default_factory=dict)  # "alice" or "group:devs" -> what it may do
+    authenticate: bool = False  # TLS mode: a request without known credentials is answered 401
 
 
-def status_body(code: int, reason: str, message: str) -> dict:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": message, "reason": reason, "code": code}
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(Authorizing, BaseHTTPRequestHandler):
     server: "LoopbackApiServer"
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm and the
@@ -113,7 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.state.lock:
             self.server.state.requests.append(
                 RecordedRequest(self.command, parts.path, query,
-                                {k.lower(): v for k, v in self.headers.items()}))
+                                {k.lower(): v for k, v in self.headers.items()},
+                                header_lines=[(k.lower(), v) for k, v in self.headers.items()]))
         return parts.path, query
 
     def _send(self, code: int, body: dict, headers: dict | None = None):
@@ -142,9 +150,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(400, status_body(400, "BadRequest", "the request body is not JSON"))
         with state.lock:
             state.requests[-1].body = body
-        if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
-            return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
-        if self._forbidden(urlsplit(self.path).path, {}):
+        identity = self._who()
+        if identity is None or self._forbidden(urlsplit(self.path).path, {}, identity):
             return
         fault = self._fault(self.path, {})
         if fault and fault.status:
@@ -156,25 +163,10 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _write_verb
 
-    def _forbidden(self, path: str, query: dict) -> bool:
-        """RBAC mode: answer 403 unless the bound role allows the request (tests/apiserver/rbac.py)."""
-        rbac = self.server.state.rbac
-        if rbac is None:
-            return False
-        request = request_attributes(self.command, path, query)
-        if rbac.allows(request):
-            return False
-        body = status_body(403, "Forbidden", forbidden_message(request))
-        body["details"] = {"kind": request.resource, **({"group": request.group} if request.group else {})}
-        self._send(403, body)
-        return True
-
     def do_GET(self):
         path, query = self._record()
-        state = self.server.state
-        if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
-            return self._send(401, status_body(401, "Unauthorized", "Unauthorized"))
-        if self._forbidden(path, query):
+        identity = self._who()
+        if identity is None or self._forbidden(path, query, identity):
             return
         fault = self._fault(path, query)
         if fault:
@@ -213,17 +205,32 @@ class LoopbackApiServer(ThreadingHTTPServer):
         """A client that gave up (a --request-timeout test) closes its socket while a delayed
         answer is still being written: a real server logs that and goes on. Printing it would
         land in whatever test runs next."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+        import ssl
+
+        # A TLS client that refuses the certificate (a test of exactly that) ends the handshake.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
+                                          ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
-    def __init__(self, state: ApiServerState):
+    def __init__(self, state: ApiServerState, pki=None):
         super().__init__(("127.0.0.1", 0), Handler)
         self.state = state
+        self.scheme = "http"
+        if pki is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(pki.server_cert, pki.server_key)
+            context.load_verify_locations(pki.ca)
+            context.verify_mode = ssl.CERT_OPTIONAL  # a client certificate is one way to authenticate
+            # The handshake happens in the handler's thread, on its first read.
+            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+            self.scheme = "https"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
 
     # -- routing ---------------------------------------------------------------------------------
     def route(self, path: str, query: dict) -> tuple[int, dict]:
@@ -362,9 +369,11 @@ def write_clusters_kubeconfig(path, clusters: dict[str, tuple[str, str]], curren
 class RunningApiServer:
     """A started server with helpers the tests use."""
 
-    def __init__(self, objects: dict[str, list[dict]] | None = None):
-        self.state = ApiServerState(objects={k: list(v) for k, v in (objects or {}).items()})
-        self.httpd = LoopbackApiServer(self.state)
+    def __init__(self, objects: dict[str, list[dict]] | None = None, pki=None):
+        self.state = ApiServerState(objects={k: list(v) for k, v in (objects or {}).items()},
+                                    authenticate=pki is not None)
+        self.pki = pki
+        self.httpd = LoopbackApiServer(self.state, pki)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
         self.thread.start()
@@ -401,15 +410,22 @@ class RunningApiServer:
         return list(self.state.requests)
 
     def write_kubeconfig(self, path, namespace: str = "default", token: str | None = None,
-                         extra_contexts: dict[str, str] | None = None) -> str:
-        """A kubeconfig for this server; `extra_contexts` maps more context names to namespaces."""
+                         extra_contexts: dict[str, str] | None = None, user: dict | None = None,
+                         cluster: dict | None = None) -> str:
+        """A kubeconfig for this server; `extra_contexts` maps more context names to namespaces;
+        `user` replaces the user entry, `cluster` adds to the cluster's (with TLS, the CA file is
+        there unless `cluster` says otherwise)."""
         import yaml
 
         contexts = {"loopback": namespace, **(extra_contexts or {})}
+        cluster_entry = {"server": self.url}
+        if self.pki is not None and cluster is None:
+            cluster_entry["certificate-authority"] = str(self.pki.ca)
+        cluster_entry.update(cluster or {})
         config = {
             "apiVersion": "v1", "kind": "Config", "current-context": "loopback",
-            "clusters": [{"name": "loopback", "cluster": {"server": self.url}}],
-            "users": [{"name": "tester", "user": {"token": token or "test-token"}}],
+            "clusters": [{"name": "loopback", "cluster": cluster_entry}],
+            "users": [{"name": "tester", "user": user if user is not None else {"token": token or "test-token"}}],
             "contexts": [{"name": name, "context": {"cluster": "loopback", "user": "tester",
                                                     **({"namespace": ns} if ns else {})}}
                          for name, ns in contexts.items()],
