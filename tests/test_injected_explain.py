@@ -233,3 +233,16 @@ def test_the_job_hazard_holds_exactly_for_a_regular_proxy_in_a_pod_that_should_c
     should_complete = (policy or "Always") != "Always" or owned_by_job
     applies = catalogue()[case.injector].hazard("legacy-sidecar-in-job") is not None  # gcsfuse ends its own
     assert bool(found) == (case.mode == "regular" and should_complete and applies), (case.id, policy)
+
+
+def test_an_init_container_of_the_injector_that_runs_first_holds_the_app():
+    """Vault: vault-agent-init renders the secrets and runs to completion before the app starts
+    (held_by completes_before_app); without it (agent-pre-populate "false") vault-agent races the app."""
+    case = next(c for c in CASES if c.injector == "vault" and c.mode == "regular")
+    [(_, made)] = case.pairs()
+    assert not _codes(_explain(made), "start-race")
+    document = copy.deepcopy(made)
+    spec = document["spec"]["template"]["spec"] if document.get("kind") != "Pod" else document["spec"]
+    spec["initContainers"] = [c for c in spec["initContainers"] if c["name"] != "vault-agent-init"]
+    [warning] = _codes(_explain(document), "start-race")
+    assert warning["container"] == "vault-agent" and "agent-pre-populate" in warning["fix"]

@@ -55,6 +55,11 @@ def _condition_holds(pod: dict, condition: dict) -> bool:
     container = _spec_named(pod, condition.get("container") or "")
     if container is None:
         return False
+    if condition.get("completes_before_app"):
+        # an init container that is not a native sidecar: the kubelet runs it to completion before
+        # any container of `containers` starts (computePodActions v1.33)
+        inits = (pod.get("spec") or {}).get("initContainers") or []
+        return any(c is container for c in inits) and container.get("restartPolicy") != "Always"
     if condition.get("has"):
         return bool(_dotted(container, condition["has"]))
     if condition.get("env"):
@@ -116,7 +121,8 @@ def injection_report(pod: dict, injections: list[Injection], version: tuple[int,
             held_by = hazard.get("held_by") or {}
             first = regular[0]
             before = [n for n in user_apps if _index_in(spec, n) < first.index]
-            held = bool(held_by) and _condition_holds(pod, held_by) and not before
+            # a hook holds only the containers after it; an init container run to completion holds them all
+            held = bool(held_by) and _condition_holds(pod, held_by) and (not before or held_by.get("completes_before_app"))
             if held:
                 notes.append(f"no start race: {hazard.get('held_note') or 'the injector holds the app'}.")
             else:
