@@ -246,3 +246,22 @@ def test_an_init_container_of_the_injector_that_runs_first_holds_the_app():
     spec["initContainers"] = [c for c in spec["initContainers"] if c["name"] != "vault-agent-init"]
     [warning] = _codes(_explain(document), "start-race")
     assert warning["container"] == "vault-agent" and "agent-pre-populate" in warning["fix"]
+
+
+@pytest.mark.parametrize("injector,metadata", [
+    ("consul", {"annotations": {"consul.hashicorp.com/redirect-traffic-config": "{}"}}),
+    ("appmesh", {"annotations": {"appmesh.k8s.aws/appmeshCNI": "Enabled"}}),
+    ("appmesh", {"labels": {"eks.amazonaws.com/fargate-profile": "fp-default"}})])
+def test_a_cni_the_pod_names_by_annotation_or_label_affects_every_user_init_container(injector, metadata):
+    """Consul's and App Mesh's CNI add no init container: the webhook's annotation (or EKS Fargate's
+    label) says the redirect is installed with the pod's network, before any init container."""
+    case = next(c for c in CASES if c.injector == injector and c.mode == "regular")
+    [(_, made)] = case.pairs()
+    plain = _with_user_init(made, first=True)
+    assert not _codes(_explain(plain), "init-without-network")  # before the redirect init container
+    marked = copy.deepcopy(plain)
+    meta = marked["spec"]["template"]["metadata"] if marked.get("kind") != "Pod" else marked["metadata"]
+    for field, entries in metadata.items():
+        meta.setdefault(field, {}).update(entries)
+    [warning] = _codes(_explain(marked), "init-without-network")
+    assert warning["container"] == "fetch-config" and next(iter(next(iter(metadata.values())))) in warning["message"]

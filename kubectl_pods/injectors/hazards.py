@@ -182,10 +182,10 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         return []
     inits = (pod.get("spec") or {}).get("initContainers") or []
     names = [c.get("name") for c in inits]
-    cni = [n for n in names if n in (hazard.get("cni_init") or [])]
+    cni = [f"checked by `{n}`" for n in names if n in (hazard.get("cni_init") or [])] + _cni_marked(pod, hazard)
     redirect = [i for i, n in enumerate(names) if n in (hazard.get("redirect_init") or [])]
     if cni:
-        start, by = 0, f"the {injection.name} CNI plugin (checked by `{cni[0]}`) redirects the pod's traffic before any init container runs"
+        start, by = 0, f"the {injection.name} CNI plugin ({cni[0]}) redirects the pod's traffic before any init container runs"
     elif redirect:
         start, by = redirect[0] + 1, f"`{names[redirect[0]]}` has redirected the pod's outbound traffic to the proxy"
     else:
@@ -213,3 +213,16 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
                f"{'they run' if len(affected) > 1 else 'it runs'} as the proxy's UID {uid}")
     message += f" (only what {_names(excluded)} exclude{'s' if len(excluded) == 1 else ''} gets through)." if excluded else "."
     return [_warning("init-without-network", injection, injector, message, affected[0], hazard["fix"])]
+
+
+def _cni_marked(pod: dict, hazard: dict) -> list[str]:
+    """`cni_markers`: the pod annotations or labels that say the mesh's CNI plugin, not an init
+    container, installs the redirect (Consul's redirect-traffic-config, App Mesh's appmeshCNI)."""
+    metadata = pod.get("metadata") or {}
+    found = []
+    for field, word in (("annotations", "annotation"), ("labels", "label")):
+        present = metadata.get(field) or {}
+        for key, pattern in ((hazard.get("cni_markers") or {}).get(field) or {}).items():
+            if key in present and (pattern is None or re.search(pattern, str(present[key]))):
+                found.append(f"the pod's {word} `{key}` says so")
+    return found
