@@ -13,6 +13,7 @@ import typer
 
 from kubectl_pods import __version__
 from kubectl_pods.errors import EXIT_ERROR, report_error
+from kubectl_pods.metavars import KubectlStyleGroup
 from kubectl_pods.options import KubeOptions, parse_request_timeout
 
 PROG = "kubectl pods"
@@ -20,10 +21,17 @@ PROG = "kubectl pods"
 
 def _plain_parameters() -> None:
     """typer 0.29 coerces every parameter through a pydantic TypeAdapter, which costs about 100 ms
-    of imports on every command (measured by bench/compare.py). Every parameter here is a str, a
-    bool or a list of str, which click already delivers as such, so those pass through as they
-    are; anything else still gets typer's own coercion. typer is pinned to 0.29 for this, and
-    tests/test_startup.py fails if a command imports pydantic again."""
+    of imports on every command (measured by bench/compare.py; `python -X importtime` puts
+    typer._adapters at 420-470 ms cumulative on a loaded 2-core machine, where a `scaffold` run
+    takes 0.94 s with this and 1.47 s without). Every parameter here is a str, a bool or a list of
+    str, which click already delivers as such, so those pass through as they are; anything else
+    still gets typer's own coercion.
+
+    Why a private module: typer offers no supported way around it. 0.29.1, the newest release,
+    builds the adapter for every parameter that is not a file (`_coercion.build_runtime_param` ->
+    `_adapters.try_build_adapter`), a custom `parser=` included, and has no setting to turn it off.
+    typer is pinned below 0.30 for this, and tests/test_startup_and_streaming.py fails if a
+    command imports pydantic again, so an upgrade that breaks the patch is caught."""
     from typing import Union, get_args, get_origin
 
     import typer.core
@@ -83,6 +91,7 @@ def with_examples(summary: str, command: str | None) -> str:
 
 app = typer.Typer(
     name=PROG,
+    cls=KubectlStyleGroup,  # flag values named as kubectl names them: SELECTOR, FILE
     help=with_examples("Scaffold, diff and explain multi-container pods: init containers, native sidecars, "
                        "adapters and ambassadors.", None),
     no_args_is_help=True,
@@ -143,7 +152,7 @@ def scaffold(
     name: Annotated[Optional[str], typer.Argument(help="Name of the pod or workload (not with -f).")] = None,
     image: Annotated[Optional[str], typer.Option("--image", help="The app container's image.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="pod, deployment, statefulset, daemonset, job or cronjob.")] = None,
-    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: that of the cluster --context, --kubeconfig or KUBECONFIG names, if it answers; else the newest supported).")] = None,
     set_values: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE of a pattern parameter; repeatable.")] = None,
     values: Annotated[Optional[str], typer.Option("--values", help="YAML file of parameter values.")] = None,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml or json.")] = "yaml",
@@ -178,7 +187,7 @@ def scaffold(
 def migrate(
     sidecar: Annotated[Optional[list[str]], typer.Option("--sidecar", help="A container to make a native sidecar; repeatable.")] = None,
     wait_for_ready: Annotated[bool, typer.Option("--wait-for-ready", help="Give each a startupProbe from its readinessProbe, so the app starts once it serves.")] = False,
-    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: the cluster's, else the newest).")] = None,
+    k8s_version: Annotated[Optional[str], typer.Option("--k8s-version", help="Target Kubernetes version X.Y (default: that of the cluster --context, --kubeconfig or KUBECONFIG names, if it answers; else the newest supported).")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the files (atomically) instead of printing.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml (the files as written) or json (a List of the objects).")] = "yaml",
     context: Context = None, kubeconfig: Kubeconfig = None, cluster: Cluster = None, user: User = None,
@@ -262,8 +271,30 @@ def main(argv: list[str] | None = None) -> int:
         if not args or exc.format_message().startswith("Usage:"):
             print(exc.format_message(), file=sys.stderr)  # no arguments: the help text
         else:
-            print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+            print(f"error: {_unknown_flag(exc) or ' '.join(exc.format_message().split())}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         return report_error(exc, verbose)
     return result if isinstance(result, int) else 0
+
+
+def _unknown_flag(exc: Exception) -> str | None:
+    """kubectl's words for a flag it does not know (`unknown flag: --bogus`), with a suggestion only
+    for a near miss: within two edits, cobra's SuggestionsMinimumDistance, not click's loose matches."""
+    flag, ctx = getattr(exc, "option_name", None), getattr(exc, "ctx", None)
+    if not flag:
+        return None
+    known = [o for p in (ctx.command.params if ctx else []) for o in getattr(p, "opts", []) if o.startswith("--")]
+    near = sorted((distance(flag, option), option) for option in known if distance(flag, option) <= 2)
+    return f"unknown flag: {flag}" + (f" (did you mean {near[0][1]}?)" if near else "")
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance, as cobra's suggestions measure it."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]

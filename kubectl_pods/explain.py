@@ -18,12 +18,12 @@ from kubectl_pods.lifecycle.deletion import deletion
 from kubectl_pods.lifecycle.events import event_row
 from kubectl_pods.lifecycle.kills import StopCause, stopped_by
 from kubectl_pods.lifecycle.progress import backoff_of, blocked_by, container_state, termination_info
-from kubectl_pods.lifecycle.scheduling import node_report
+from kubectl_pods.lifecycle.scheduling import NODE_MISSING, node_report
 from kubectl_pods.lifecycle.restarts import restart_rule, runs_or_will_run
 from kubectl_pods.lifecycle.startup import startup_stages
 from kubectl_pods.lifecycle.status_column import status_columns
 from kubectl_pods.lifecycle.termination import termination
-from kubectl_pods.lifecycle.warnings import shape_warnings
+from kubectl_pods.lifecycle.warnings import name_the_manifest, shape_warnings
 from kubectl_pods.lifecycle.what_if import what_if
 from kubectl_pods.report_types import Backoff, ContainerEntry, Explanation
 from kubectl_pods.sources import PodInput
@@ -121,13 +121,16 @@ def explain_pod(item: PodInput, version: tuple[int, int], now: datetime | None,
                           for s in stages],
         "terminationOrder": stop.order,
         "termination": {"gracePeriodSeconds": stop.grace_seconds, "notes": stop.notes},
-        "backoffSchedule": list(backoff.SCHEDULE[:7]),
+        # No back-off where nothing can restart (every policy in force Never, no restart rules).
+        "backoffSchedule": list(backoff.SCHEDULE[:7]) if any(r.policy != "Never" or r.rules for r in rules.values())
+        else [],
         "containers": entries,
         "blockedBy": blocked_by(pod, refs, statuses, backoffs, will_restart, rows, node, now, stops) if live else None,
-        "deletion": deletion(pod, refs, statuses, now, rows) if live else None,
+        "deletion": deletion(pod, refs, statuses, now, rows, node == NODE_MISSING) if live else None,
         "nodeStatus": node_report(pod, node) if live else None,
         "injectors": injectors,
-        "warnings": shape_warnings(pod, refs, version, is_job, not live, injected) + injector_warnings,
+        "warnings": name_the_manifest(shape_warnings(pod, refs, version, is_job, not live, injected),
+                                      None if live else item.source) + injector_warnings,
         "whatIf": [what_if(pod, refs, statuses, rules, name, code) for name, code in what_ifs],
         "events": rows or [],
     }

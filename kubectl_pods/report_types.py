@@ -178,6 +178,7 @@ class Deletion(TypedDict):
     graceLeftSeconds: int | None
     minimumGraceSeconds: int
     nodeName: str | None
+    nodeMissing: bool
     finished: bool
     running: list[DeletionWait]
 

@@ -53,6 +53,12 @@ def seed_objects() -> dict[str, list[dict]]:
     return objects
 
 
+@pytest.fixture(autouse=True)
+def no_kubeconfig_of_the_machine(monkeypatch):
+    """No test reaches the cluster of whoever runs it through KUBECONFIG (scaffold reads its version)."""
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+
+
 @pytest.fixture
 def apiserver():
     server = RunningApiServer(seed_objects())

@@ -25,7 +25,7 @@ def test_help_does_not_import_heavy_modules():
 
 @pytest.mark.parametrize("args,needle", [
     (["explain", "--output", "xml", "-f", "x"], "unknown output format 'xml'"),
-    (["explain", "--bogus"], "No such option"),
+    (["explain", "--bogus"], "unknown flag: --bogus"),
     (["explain", "-f", "/nonexistent.yaml"], "does not exist"),
     (["explain", "--what-if", "app=boom", "-f", "x"], "invalid --what-if"),
     (["explain", "--request-timeout", "abc", "-f", "x"], "invalid --request-timeout"),

@@ -144,3 +144,72 @@ def test_the_summary_counts_groups_only_where_pods_are_grouped(cli, tmp_path, im
     pods = [_pod(f"web-{i}", image) for i, image in enumerate(images)]
     _, out, _ = cli("explain", "-f", _write_pods(tmp_path, pods))
     assert out.splitlines()[-1].startswith(footer)
+
+
+# -- help: values named as kubectl names them ------------------------------------------------------
+@pytest.mark.parametrize("command", ["patterns", "scaffold", "migrate", "explain", "diff"])
+def test_help_names_values_as_kubectl_does_never_a_python_type(cli, command):
+    code, out, _ = cli(command, "--help")
+    assert code == 0
+    assert not re.search(r"<[a-z\[\], |]+>", out), out
+    if command in ("explain", "diff"):
+        assert "-l, --selector SELECTOR" in out and "-f, --filename FILE" in out
+        assert f"Usage: kubectl pods {command} [OPTIONS] [POD]..." in out
+
+
+# -- an unknown flag: kubectl's words, a suggestion only for a near miss ----------------------------
+@pytest.mark.parametrize("flag,said", [("--bogus", "error: unknown flag: --bogus\n"),
+                                       ("--selctor", "error: unknown flag: --selctor (did you mean --selector?)\n"),
+                                       ("--namspace", "error: unknown flag: --namspace (did you mean --namespace?)\n")])
+def test_an_unknown_flag_is_said_as_kubectl_says_it(cli, flag, said):
+    code, out, err = cli("explain", flag)
+    assert (code, out, err) == (2, "", said)
+
+
+def test_the_distance_is_levenshteins():
+    from kubectl_pods.cli import distance
+
+    assert [distance(a, b) for a, b in [("", "abc"), ("kitten", "sitting"), ("intention", "execution"), ("a", "a")]] == [
+        3, 3, 5, 0]
+
+
+# -- no back-off where nothing restarts -----------------------------------------------------------
+@pytest.mark.parametrize("policy,shown", [("Never", False), ("OnFailure", True), ("Always", True)])
+def test_the_back_off_paragraph_is_there_only_when_something_can_restart(cli, tmp_path, policy, shown):
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [_pod("job", restartPolicy=policy)]), "-o", "json")
+    assert bool(json.loads(out)["items"][0]["backoffSchedule"]) is shown
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [_pod("job", restartPolicy=policy)]))
+    assert ("Back-off after each exit" in out) is shown
+
+
+def test_a_native_sidecar_in_a_never_pod_keeps_the_back_off(cli, tmp_path):
+    pod = _pod("job", restartPolicy="Never",
+               initContainers=[{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}])
+    _, out, _ = cli("explain", "-f", _write_pods(tmp_path, [pod]))
+    assert "Back-off after each exit" in out
+
+
+# -- timeline: every mark explained; runs the API no longer holds are said, not drawn as idle -------
+def test_the_timeline_explains_its_marks_and_the_runs_it_cannot_show(cli, tmp_path):
+    pod = {**CRASHED_ONCE, "status": {**CRASHED_ONCE["status"], "containerStatuses": [{
+        **CRASHED_ONCE["status"]["containerStatuses"][0], "restartCount": 9,
+        "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": "2026-01-01T00:20:00Z",
+                                     "finishedAt": "2026-01-01T00:20:05Z"}}}]}}
+    events = [{"kind": "Event", "apiVersion": "v1", "type": "Normal", "reason": "Scheduled", "message": "x",
+               "lastTimestamp": "2026-01-01T00:00:00Z", "involvedObject": {"kind": "Pod", "name": "once"}},
+              {"kind": "Event", "apiVersion": "v1", "type": "Warning", "reason": "BackOff", "message": "back-off",
+               "lastTimestamp": "2026-01-01T00:20:10Z",
+               "involvedObject": {"kind": "Pod", "name": "once", "fieldPath": "spec.containers{app}"}}]
+    from kubectl_pods.explain import explain_pod
+    from kubectl_pods.render.timeline import render_timeline
+    from kubectl_pods.sources import PodInput
+
+    item = explain_pod(PodInput(pod=pod, source="file"), (1, 33), None, events=events)
+    chart = render_timeline(item, None).splitlines()
+    [row] = [line for line in chart if line.startswith("app ")]
+    bar = row.split("|")[1]
+    assert bar.startswith("?") and " " not in bar.rstrip("!# ").lstrip("?")  # the 20 minutes are not idle
+    assert row.endswith("9 restarts; runs shown: exit 1; 9 earlier runs the API no longer holds")
+    assert chart[-1] == ("Legend: # running; ? earlier runs the API no longer holds (it keeps a container's last "
+                         "two); ! a Warning event about the container")
+    assert "≈" not in chart[0]  # no mark is used for anything but what the legend says

@@ -176,3 +176,16 @@ def test_a_failed_pre_stop_hook_is_no_longer_waited_for():
               "involvedObject": {"fieldPath": "spec.containers{app}"}, "lastTimestamp": meta["deletionTimestamp"]}
     entry = next(c for c in _explain(scenario["pod"], [failed], None, START)["deletion"]["running"] if c["name"] == "app")
     assert entry["preStopFailed"] and entry["waitsFor"] == ["the stop signal"]
+
+
+def test_a_deleted_pod_whose_node_does_not_exist_waits_for_no_kubelet():
+    pod = _recorded("missing-node")["pod"]
+    created = datetime.fromisoformat(pod["metadata"]["creationTimestamp"].replace("Z", "+00:00"))
+    pod["metadata"].update(deletionTimestamp=_iso(created + timedelta(seconds=60)), deletionGracePeriodSeconds=30)
+    item = _explain(pod, [], NODE_MISSING, created + timedelta(seconds=120))
+    assert item["deletion"]["nodeMissing"] and item["deletion"]["running"] == []
+    from kubectl_pods.lifecycle.deletion import deleting_text
+
+    text = deleting_text(item["deletion"])
+    assert f"its node `{pod['spec']['nodeName']}` does not exist, so no kubelet will confirm the deletion" in text
+    assert "the kubelet is cleaning up" not in text

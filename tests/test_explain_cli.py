@@ -136,7 +136,7 @@ def test_a_week_of_idle_time_is_drawn_as_a_break():
                    "lastTimestamp": week_later, "involvedObject": {"fieldPath": "spec.containers{app}"}})
     item = explain_pod(PodInput(pod=pod, source="file"), (1, 33), None, events=events)
     chart = render_timeline(item, None)
-    assert "≈ 6d23h idle cut" in chart.splitlines()[0]
+    assert "≈ 6d23h with nothing running, cut out" in chart.splitlines()[-1]  # the legend
     rows = [line for line in chart.splitlines() if "|" in line]
     assert rows and all(BREAK * 2 in row for row in rows)
     assert max(row.count("#") for row in rows) > 3  # the runs keep their width: not one column each

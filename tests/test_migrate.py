@@ -121,6 +121,9 @@ def test_explain_warned_before_and_names_migrate_as_the_fix(cli):
     text = NEVER_POD.read_text()
     [warning] = [w for w in warnings_of(text, cli=cli) if w["code"] == "legacy-sidecar-in-job"]
     assert warning["fix"].startswith("kubectl pods migrate -f MANIFEST --sidecar log-shipper --wait-for-ready")
+    code, out, _ = cli("explain", "-f", str(NEVER_POD), "-o", "json")  # read from a file: the file is named
+    [named] = [w for w in json.loads(out)["items"][0]["warnings"] if w["code"] == "legacy-sidecar-in-job"]
+    assert named["fix"].startswith(f"kubectl pods migrate -f {NEVER_POD} --sidecar log-shipper")
     deployment = (REAL_WORLD / "website-deployment-sidecar-legacy.yaml").read_text()
     [race] = [w for w in warnings_of(deployment, cli=cli) if w["code"] == "shutdown-race"]
     assert race["container"] == "sidecar-container" and "kubectl pods migrate" in race["fix"]

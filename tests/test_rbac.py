@@ -163,6 +163,7 @@ def test_json_marks_what_was_unavailable(server, cli):
     [item] = report["items"]
     assert [(c["path"], c["live"]) for c in item["changes"]] == [("metadata.labels.team", "blue")]
     assert code == 1 and "kubectl-label" in item["changes"][0]["message"]
+    assert "the server refused to give ReplicaSet " in item["comparedWith"]  # said as the server said it
 
 
 def test_under_the_role_alone_explain_answers_without_the_node_and_says_so(server, cli):

@@ -181,12 +181,13 @@ def test_in_place_rewrites_atomically_keeping_the_mode(cli, tmp_path):
 def test_several_app_containers_the_choice_is_said_and_container_flag_chooses(cli):
     source = str(REAL_WORLD / "istio-multi-container.yaml")
     code, out, err = cli("scaffold", "sidecar", "-f", source)
-    assert code == 0 and "wired to `name1`" in err
+    assert code == 0 and "wired to `name1` (the first one, as kubectl chooses, of 3: name1, name2, name3" in err
     mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
     assert mounts["name1"] and not mounts["name2"]
     code, out, err = cli("scaffold", "sidecar", "-f", source, "--container", "name3")
     mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
-    assert code == 0 and mounts["name3"] and not mounts["name1"] and "wired to" not in err
+    assert code == 0 and mounts["name3"] and not mounts["name1"]
+    assert "wired to `name3`\n" in err  # chosen by the flag: no other reason to give
     code, _, err = cli("scaffold", "sidecar", "-f", source, "--container", "nope")
     assert code == 2 and "has no container 'nope'" in err
 
@@ -268,3 +269,24 @@ def test_the_items_of_a_list_are_workloads_too(cli):
     items = json.loads(out)["items"]
     assert code == 0 and all("log-shipper" in [c["name"] for c in pod_of(i)["spec"]["initContainers"]] for i in items)
     assert out.startswith('{\n    "apiVersion"')  # JSON in, JSON out, its indentation kept
+
+
+def test_a_conflict_in_one_file_leaves_every_file_unwritten(cli, tmp_path):
+    good, bad = tmp_path / "a-good.yaml", tmp_path / "b-bad.yaml"
+    good.write_text((REAL_WORLD / "website-deployment.yaml").read_text())
+    bad.write_text((REAL_WORLD / "website-deployment.yaml").read_text().replace("nginx-deployment", "other")
+                   + "      volumes:\n      - name: app-logs\n        hostPath: {path: /x}\n")
+    before = {p: p.read_bytes() for p in (good, bad)}
+    code, _, err = cli("scaffold", "sidecar", "-f", str(tmp_path), "--in-place")
+    assert code == 2 and "Deployment other: spec.template.spec.volumes[name=app-logs]" in err
+    assert {p: p.read_bytes() for p in (good, bad)} == before
+
+
+def test_kubectls_default_container_annotation_chooses_the_app(cli):
+    text = (REAL_WORLD / "istio-multi-container.yaml").read_text().replace(
+        "      labels:\n        app: app\n",
+        "      labels:\n        app: app\n      annotations:\n        kubectl.kubernetes.io/default-container: name2\n")
+    code, out, err = cli("scaffold", "sidecar", "-f", "-", stdin=text)
+    mounts = {c["name"]: c.get("volumeMounts") for c in docs(out)[0]["spec"]["template"]["spec"]["containers"]}
+    assert code == 0 and mounts["name2"] and not mounts["name1"]
+    assert "wired to `name2` (its kubectl.kubernetes.io/default-container annotation" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from kubectl_pods.errors import EXIT_OK, Forbidden, NoPodsFound, UserError
@@ -119,7 +120,8 @@ def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
                             f"{versions.format_version(versions.OLDEST_SUPPORTED)} to "
                             f"{versions.format_version(versions.NEWEST_SUPPORTED)}")
         return version, "given by --k8s-version"
-    if cluster is None and try_cluster and options.names_a_cluster:
+    # A cluster pointed at: a flag, or a KUBECONFIG of the user's own (not the ~/.kube/config default).
+    if cluster is None and try_cluster and (options.names_a_cluster or os.environ.get("KUBECONFIG")):
         try:
             cluster = open_cluster(options)
         except UserError as exc:
@@ -133,7 +135,8 @@ def resolve_version(k8s_version: str | None, options: KubeOptions, cluster=None,
             return versions.NEWEST_SUPPORTED, f"the newest supported (cannot read the cluster's version: {exc})"
         clamped = max(versions.OLDEST_SUPPORTED, min(found, versions.NEWEST_SUPPORTED))
         return clamped, f"read from the cluster (v{versions.format_version(found)})"
-    return versions.NEWEST_SUPPORTED, "the newest supported (no --k8s-version and no cluster named)"
+    return versions.NEWEST_SUPPORTED, ("the newest supported (no --k8s-version, and no cluster named by --context, "
+                                       "--kubeconfig or KUBECONFIG)")
 
 
 def note(message: str) -> None:

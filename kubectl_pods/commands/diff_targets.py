@@ -44,7 +44,7 @@ def owner_comparisons(live: LiveSide, pods: list[PodInput]) -> tuple[list[Compar
         chain = live.owner_chain(target.pod)
         if chain is None:
             ref = next(r for r in _meta(target.pod).get("ownerReferences") or [] if r.get("controller"))
-            why = f"{ref.get('kind')} {ref.get('name')} not readable"
+            why = f"the server refused to give {ref.get('kind')} {ref.get('name')} (403 Forbidden)"
             comparisons.append(Comparison({}, target.pod, True, f"its managedFields ({why}): fields written after "
                                           "creation by another manager", known_changes=changes_after_creation(
                                               target.pod, why)))

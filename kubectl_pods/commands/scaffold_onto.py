@@ -32,11 +32,7 @@ def run(*, pattern: str, name: str | None, image: str | None, kind: str | None, 
         plan = plan_onto(obj, parts, container)
         kind = "job" if obj.get("kind") in ("Job", "CronJob") else "pod"
         if plan.edits:
-            added = [h["name"] for h in parts.init_helpers + parts.helpers]
-            plan.said.append(f"{label(obj)}: {pattern} added ({', '.join(added)})")
             plan.said.extend(f"{label(obj)}: {line}" for line in notes(pod, kind, version))
-        else:
-            plan.said.append(f"{label(obj)} already has the {pattern} pattern: nothing to change")
         return plan
 
     return run_rewrite(filenames=list(options.filenames), planner=planner, in_place=in_place,

@@ -181,8 +181,10 @@ class _Explainer:
         """An image rule's `unless_annotation` (a key or ^regex$) is on the pod, with a value that
         matches `unless_value` where one is given: the user chose the image."""
         key = rule.get("unless_annotation")
-        return bool(key) and any(name_matches(key, k) and re.search(rule.get("unless_value") or "", str(v))
-                                 for k, v in self.annotations.items())
+        if not key:
+            return False
+        return any(name_matches(key, k) and re.search(rule.get("unless_value") or "", str(v))
+                   for k, v in self.annotations.items())
 
     def _image_ok(self, injector: Injector, field: str, name: str, path: str) -> bool | str:
         image = _container_named(self.pod, name, (field,)).get("image") or ""

@@ -25,10 +25,11 @@ def _iso(moment: datetime) -> str:
 
 
 def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now: datetime | None,
-             rows: list[EventRow] | None = None) -> Deletion | None:
+             rows: list[EventRow] | None = None, node_missing: bool = False) -> Deletion | None:
     """The `deletion` object of a pod with a deletionTimestamp; None for any other pod. `rows`:
     the pod's events, for a preStop hook that failed (`FailedPreStopHook`: the kubelet goes on to
-    the stop signal, `executePreStopHook`)."""
+    the stop signal, `executePreStopHook`); `node_missing`: its node does not exist, so no kubelet
+    will confirm the deletion."""
     meta = pod.get("metadata") or {}
     ends = parse_time(meta.get("deletionTimestamp"))
     if ends is None:
@@ -56,6 +57,7 @@ def deletion(pod: dict, refs: list[ContainerRef], statuses: dict[str, dict], now
         "graceLeftSeconds": max(0, round((ends - now).total_seconds())) if now else None,
         "minimumGraceSeconds": MINIMUM_GRACE_SECONDS,
         "nodeName": (pod.get("spec") or {}).get("nodeName"),
+        "nodeMissing": node_missing,
         "finished": phase in ("Succeeded", "Failed"),
         "running": waits,
     }
@@ -68,6 +70,13 @@ def deleting_text(entry: Deletion) -> str:
             f"ends at {entry['graceEndsAt']}{left}, then SIGKILL for whatever still runs")
     if not entry["nodeName"]:
         return text + "; no node holds it, so the API server removes it without waiting"
+    if entry["nodeMissing"]:
+        # A bound pod is removed when its kubelet confirms (a delete with grace 0); with no node,
+        # only the pod garbage collector does it: `pkg/controller/podgc/gc_controller.go`
+        # gcOrphaned, 40 s after it finds the node gone (quarantineTime).
+        return (text + f"; its node `{entry['nodeName']}` does not exist, so no kubelet will confirm the deletion: "
+                "it stays until kube-controller-manager's pod garbage collector removes it (orphaned pods, "
+                "40 s after it sees the node gone) or it is deleted with --force --grace-period=0")
     if not entry["running"]:
         return text + "; no container runs: the kubelet is cleaning up and will confirm the deletion"
     parts = [f"`{c['name']}` waits for {' then '.join(c['waitsFor'])}" for c in entry["running"]]

@@ -23,11 +23,24 @@ def _warning(code: str, message: str, container: str | None = None, fix: str | N
     return warning
 
 
+MANIFEST = "MANIFEST"  # in a fix: the file the pod comes from, named when it is known
+
+
+def name_the_manifest(warnings: list[ShapeWarning], source: str | None) -> list[ShapeWarning]:
+    """The fixes with `-f MANIFEST` naming the file the pod was read from (a path, not stdin)."""
+    if not source or source.startswith("<"):
+        return warnings
+    import shlex
+
+    return [{**w, "fix": w["fix"].replace(f"-f {MANIFEST} ", f"-f {shlex.quote(source)} ")}
+            if "fix" in w and w.get("injector") is None else w for w in warnings]
+
+
 def migrate_fix(ref: ContainerRef, version: tuple[int, int]) -> str:
     """The command that makes a user's own legacy sidecar native (`kubectl pods migrate`)."""
     wait = " --wait-for-ready" if ref.spec.get("readinessProbe") else ""
     needs = "" if versions.native_sidecars(version) else "; native sidecars need Kubernetes 1.29+ (1.28 with the SidecarContainers gate)"
-    return f"kubectl pods migrate -f MANIFEST --sidecar {ref.name}{wait} (moves it to initContainers with restartPolicy: Always{needs})"
+    return f"kubectl pods migrate -f {MANIFEST} --sidecar {ref.name}{wait} (moves it to initContainers with restartPolicy: Always{needs})"
 
 
 def declared_roles(pod: dict) -> dict[str, str]:

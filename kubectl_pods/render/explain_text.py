@@ -112,10 +112,11 @@ def render_detail(item: Explanation) -> str:
     for c in item["containers"]:
         out.append(_wrap(f"{c['name']}: {c['restartRule']}", "  ", "    "))
     schedule = ", ".join(f"{s}s" for s in item["backoffSchedule"])
-    out.append(_wrap(f"Back-off after each exit, counted from finishedAt: {schedule} (capped at 300s; "
-                     "reset after a run of 10 minutes). The restart comes at the next pod sync, up to "
-                     f"~{RESYNC_WAIT_SECONDS}s later. A node may set a shorter maximum "
-                     "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
+    if schedule:  # none when nothing can restart
+        out.append(_wrap(f"Back-off after each exit, counted from finishedAt: {schedule} (capped at 300s; "
+                         "reset after a run of 10 minutes). The restart comes at the next pod sync, up to "
+                         f"~{RESYNC_WAIT_SECONDS}s later. A node may set a shorter maximum "
+                         "(KubeletCrashLoopBackOffMax, on by default from 1.35).", "  ", "    "))
 
     out += ["", f"Termination order (grace period {item['termination']['gracePeriodSeconds']}s)"]
     for number, group in enumerate(item["terminationOrder"], 1):

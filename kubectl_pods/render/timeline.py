@@ -15,6 +15,8 @@ from kubectl_pods.report_types import ContainerEntry, Explanation
 
 CHART_WIDTH = 60
 RUN = "#"
+UNKNOWN = "?"  # runs the API no longer holds: it keeps only a container's current and last state
+WARNING = "!"
 BREAK = "≈"
 BREAK_WIDTH = 2
 IDLE_BREAK_MIN_SECONDS = 60
@@ -125,16 +127,24 @@ def _observed(item: Explanation, now: datetime | None) -> str:
     busy = [r[:2] for rs in runs.values() for r in rs] + [(t, t) for t, _ in events]
     if not busy:
         return f"{item['name']}: no start or finish times recorded yet\n"
-    scale = Scale(busy, CHART_WIDTH)
+    # Earlier runs than the API holds happened between the first moment on record and the first
+    # run shown: that stretch is theirs, not idle time (and never cut out as idle).
+    unseen = {c["name"]: _unseen_runs(c, runs.get(c["name"], [])) for c in item["containers"]}
+    first = min(start for start, _ in busy)
+    before = {name: (first, min(r[0] for r in runs[name])) for name, count in unseen.items() if count}
+    scale = Scale(busy + list(before.values()), CHART_WIDTH)
     span = (scale.until - scale.origin).total_seconds()
     width = max(len(c["name"]) for c in item["containers"])
-    idle = "".join(f"; {BREAK} {human_duration((b - a).total_seconds())} idle cut" for a, b in scale.breaks)
     lines = [f"Timeline of {item['name']}: {scale.origin.isoformat()} → {scale.until.isoformat()} "
-             f"({span:.0f}s, one column ≈ {scale.shown / scale.width:.2g}s; {RUN} running{idle})", ""]
+             f"({span:.0f}s; one column: {scale.shown / scale.width:.2g}s)", ""]
     cuts = scale.break_columns()
     for c in item["containers"]:
         row = [" "] * CHART_WIDTH
         notes = []
+        if c["name"] in before:
+            start, end = before[c["name"]]
+            for col in range(scale.column(start), scale.column(end)):
+                row[col] = UNKNOWN
         for started, finished, label in runs.get(c["name"], []):
             for col in range(scale.column(started), scale.column(finished) + 1):
                 row[col] = RUN
@@ -142,11 +152,31 @@ def _observed(item: Explanation, now: datetime | None) -> str:
         for moment, event in events:
             if event["container"] == c["name"] and event["type"] == "Warning":
                 col = scale.column(moment)
-                row[col] = "!" if row[col] != RUN else row[col]
+                row[col] = WARNING if row[col] != RUN else row[col]
         for col in cuts:
             row[col] = BREAK
         restarts = f", {counted(c['restartCount'], 'restart')}" if c["restartCount"] else ""
+        earlier = (f"; {counted(unseen[c['name']], 'earlier run')} the API no longer holds"
+                   if unseen[c["name"]] else "")
         lines.append(f"{c['name']:<{width}}  |{''.join(row)}|  {c['role']}{restarts}"
-                     + (f"; runs shown: {', '.join(notes)}" if notes else ""))
+                     + (f"; runs shown: {', '.join(notes)}" if notes else "") + earlier)
     lines.append(f"{'':<{width}}   {'0s':<{CHART_WIDTH - 6}}{span:>5.0f}s")
+    lines.append(_legend("".join(lines[2:]), scale))
     return "\n".join(lines) + "\n"
+
+
+def _unseen_runs(container: ContainerEntry, shown: list) -> int:
+    """Runs that happened but are not in the status: a container has run restartCount + 1 times
+    once it has run at all, and the kubelet reports only its current and last state."""
+    return max(0, container["restartCount"] + 1 - len(shown)) if shown else 0
+
+
+def _legend(chart: str, scale: "Scale") -> str:
+    """What each mark drawn means, for the marks drawn."""
+    said = [f"{RUN} running"]
+    if UNKNOWN in chart:
+        said.append(f"{UNKNOWN} earlier runs the API no longer holds (it keeps a container's last two)")
+    if WARNING in chart:
+        said.append(f"{WARNING} a Warning event about the container")
+    said += [f"{BREAK} {human_duration((b - a).total_seconds())} with nothing running, cut out" for a, b in scale.breaks]
+    return "Legend: " + "; ".join(said)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kubectl_pods.scaffold.catalog import find_pattern
-from kubectl_pods.scaffold.kinds import notes, wrap
+from kubectl_pods.scaffold.kinds import JOB_KINDS, job_work, notes, wrap
 from kubectl_pods.scaffold.render import check_name, render_pod
 from kubectl_pods.scaffold.values import collect_values
 
@@ -19,4 +19,7 @@ def scaffold_objects(*, pattern: str, name: str, kind: str, version: tuple[int, 
     values = collect_values(found, set_values, values_file, image)
     pod = render_pod(found, name, values, version)
     said = notes(pod, kind, version)
+    default_image = next((p.default for p in found.parameters if p.name == "image"), None)
+    if kind in JOB_KINDS and isinstance(default_image, str) and values.get("image") == default_image:
+        said += job_work(pod, default_image)
     return [wrap(pod, kind, namespace)], said

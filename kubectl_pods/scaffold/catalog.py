@@ -10,7 +10,8 @@ from pathlib import Path
 from kubectl_pods.errors import UserError
 
 PATTERN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-TYPES = {"string": str, "int": int, "bool": bool}
+# The YAML types, and two the API server checks in the fields they fill (scaffold/values.py).
+TYPES = {"string": str, "int": int, "bool": bool, "port": int, "dnsLabel": str}
 ENV_TEMPLATES = "KUBECTL_PODS_TEMPLATES"
 
 

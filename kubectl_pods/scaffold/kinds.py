@@ -19,7 +19,10 @@ def wrap(pod: dict, kind: str, namespace: str | None) -> dict:
         return pod
     name, labels = meta["name"], dict(meta.get("labels") or {})
     if kind in JOB_KINDS and pod["spec"].get("restartPolicy", "Always") == "Always":
-        pod["spec"]["restartPolicy"] = "Never"  # a Job accepts only Never or OnFailure
+        # A Job accepts only Never or OnFailure. Under Never one failed init container fails the
+        # whole pod (explain's init-fails-pod-under-never); OnFailure retries it in place.
+        regular_inits = [c for c in pod["spec"].get("initContainers") or [] if c.get("restartPolicy") != "Always"]
+        pod["spec"]["restartPolicy"] = "OnFailure" if regular_inits else "Never"
     template = {"metadata": {k: v for k, v in meta.items() if k in ("labels", "annotations")},
                 "spec": pod["spec"]}
     outer = {"name": name, "labels": labels, **({"namespace": namespace} if namespace else {})}
@@ -38,6 +41,26 @@ def wrap(pod: dict, kind: str, namespace: str | None) -> dict:
         return {"apiVersion": "batch/v1", "kind": "Job", "metadata": outer, "spec": job}
     return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": outer,
             "spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": job}}}
+
+
+# A Job's pod completes when its app containers exit: the pattern's default app (a web server,
+# which never exits) becomes work that finishes, so that the Job completes as it is.
+JOB_WORK: dict = {"image": "busybox:1.36", "command": ["sh", "-c", "echo 'the job runs here'; sleep 5"]}
+SERVER_ONLY = ("ports", "readinessProbe", "livenessProbe", "startupProbe", "args")
+
+
+def job_work(pod: dict, default_image: str) -> list[str]:
+    """Replaces each app container of the default image with work that finishes; what was done."""
+    replaced = []
+    containers = pod["spec"].get("containers") or []
+    for index, container in enumerate(containers):
+        if container.get("image") == default_image:
+            kept = {k: v for k, v in container.items() if k not in ("name", "image", "command", *SERVER_ONLY)}
+            containers[index] = {"name": container["name"], **JOB_WORK, **kept}
+            replaced.append(container["name"])
+    return [f"note: a Job completes when its app exits, and {default_image} (the default image) never "
+            f"does: {', '.join(replaced)} runs {JOB_WORK['image']} for 5 s instead; give --image for the "
+            "job's own work"] if replaced else []
 
 
 def notes(pod: dict, kind: str, version: tuple[int, int]) -> list[str]:

@@ -58,7 +58,7 @@ def pattern_parts(pattern: str, pod: dict) -> PatternParts:
 
 
 def choose_app(obj: dict, spec: dict, parts: PatternParts, wanted: str | None) -> tuple[int, str | None]:
-    """(index of the app container in `containers`, the line that says why it was chosen)."""
+    """(index of the app container in `containers`, why it was chosen when there was a choice)."""
     containers = spec.get("containers") or []
     names = [c.get("name") for c in containers]
     if wanted is not None:
@@ -75,8 +75,8 @@ def choose_app(obj: dict, spec: dict, parts: PatternParts, wanted: str | None) -
     default = (((pod_template(obj).get("metadata") or {}).get("annotations")) or {}).get(DEFAULT_CONTAINER)
     chosen, why = (default, f"its {DEFAULT_CONTAINER} annotation") if default in candidates else (
         candidates[0], "the first one, as kubectl chooses")
-    return names.index(chosen), (f"{label(obj)}: {parts.pattern} wired to `{chosen}` ({why}; "
-                                 f"{len(candidates)} candidates: {', '.join(candidates)}); --container NAME chooses another")
+    return names.index(chosen), (f"{why}, of {len(candidates)}: {', '.join(candidates)}; "
+                                 "--container NAME chooses another")
 
 
 
@@ -127,8 +127,12 @@ def plan_onto(obj: dict, parts: PatternParts, container: str | None = None) -> P
                 conflict(f"spec.containers[name={app['name']}].{field}[{key}={item[key]}]",
                          f"already exists with another meaning than the {parts.pattern} pattern's {item}")
     plan.edits.extend(_annotation_edits(obj, template, meta, parts, app["name"], conflict))
-    if why and plan.edits:
-        plan.said.append(why)
+    if plan.edits:
+        added = ", ".join(h["name"] for h in parts.init_helpers + parts.helpers)
+        plan.said.append(f"{label(obj)}: {parts.pattern} added ({added}), wired to `{app['name']}`"
+                         + (f" ({why})" if why else ""))
+    else:
+        plan.said.append(f"{label(obj)} already has the {parts.pattern} pattern: nothing to change")
     return plan
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from kubectl_pods.errors import UserError
 from kubectl_pods.scaffold.catalog import TYPES, Pattern
 
@@ -12,18 +15,39 @@ def _convert(pattern: Pattern, key: str, value, from_text: bool):
         raise UserError(f"pattern {pattern.name!r} has no parameter {key!r}: valid ones are "
                         f"{', '.join(sorted(declared)) or 'none'}")
     kind = declared[key].type
-    if from_text and kind == "int":
+    if from_text and TYPES[kind] is int:
         try:
-            return int(value)
+            value = int(value)
         except ValueError:
             raise UserError(f"--set {key}: expected an integer, got {value!r}") from None
     if from_text and kind == "bool":
         if value.lower() not in ("true", "false"):
             raise UserError(f"--set {key}: expected true or false, got {value!r}")
         return value.lower() == "true"
-    if not isinstance(value, TYPES[kind]) or (kind == "int" and isinstance(value, bool)):
-        raise UserError(f"{key}: expected a {kind}, got {type(value).__name__} {value!r}")
+    if not isinstance(value, TYPES[kind]) or (TYPES[kind] is int and isinstance(value, bool)):
+        raise UserError(f"{key}: expected a {TYPES[kind].__name__}, got {type(value).__name__} {value!r}")
+    problems = _api_validation(kind, value)
+    if problems:  # in the API server's words: `Invalid value: 70000: must be between 1 and 65535, inclusive`
+        raise UserError(f"{key}: Invalid value: {json.dumps(value)}: {'; '.join(problems)}")
     return value
+
+
+DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def _api_validation(kind: str, value) -> list[str]:
+    """apimachinery pkg/util/validation (v1.33): IsValidPortNum for a `port`, IsDNS1123Label for a
+    `dnsLabel`; their messages, word for word."""
+    if kind == "port":
+        return [] if 1 <= value <= 65535 else ["must be between 1 and 65535, inclusive"]
+    if kind == "dnsLabel":
+        problems = ["must be no more than 63 characters"] if len(value) > 63 else []
+        if not DNS1123_LABEL.fullmatch(value):
+            problems.append("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+                            "and must start and end with an alphanumeric character (e.g. 'my-name',  or "
+                            "'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+        return problems
+    return []
 
 
 def collect_values(pattern: Pattern, set_values: list[str], values_file: str | None,
