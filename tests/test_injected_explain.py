@@ -265,3 +265,15 @@ def test_a_cni_the_pod_names_by_annotation_or_label_affects_every_user_init_cont
         meta.setdefault(field, {}).update(entries)
     [warning] = _codes(_explain(marked), "init-without-network")
     assert warning["container"] == "fetch-config" and next(iter(next(iter(metadata.values())))) in warning["message"]
+
+
+def test_a_proxy_named_by_pattern_is_found_in_the_native_order():
+    """Consul names its dataplane consul-dataplane-<service> on multi-port pods; the catalogue's
+    `proxy` is then a pattern, and the native-order note names the container itself."""
+    case = next(c for c in CASES if c.injector == "consul" and c.mode == "native")
+    [(_, made)] = case.pairs()
+    document = _with_user_init(made, first=True)
+    spec = document["spec"]["template"]["spec"] if document.get("kind") != "Pod" else document["spec"]
+    next(c for c in spec["initContainers"] if c["name"] == "consul-dataplane")["name"] = "consul-dataplane-web"
+    notes = _explain(document)["injectors"][0]["notes"]
+    assert "native order: init containers before `consul-dataplane-web`: `fetch-config`." in notes

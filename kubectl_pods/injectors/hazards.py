@@ -182,15 +182,16 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         return []
     inits = (pod.get("spec") or {}).get("initContainers") or []
     names = [c.get("name") for c in inits]
-    cni = [f"checked by `{n}`" for n in names if n in (hazard.get("cni_init") or [])] + _cni_marked(pod, hazard)
-    redirect = [i for i, n in enumerate(names) if n in (hazard.get("redirect_init") or [])]
+    cni = [f"checked by `{n}`" for n in names if _named(hazard.get("cni_init"), n)] + _cni_marked(pod, hazard)
+    redirect = [i for i, n in enumerate(names) if _named(hazard.get("redirect_init"), n)]
     if cni:
         start, by = 0, f"the {injection.name} CNI plugin ({cni[0]}) redirects the pod's traffic before any init container runs"
     elif redirect:
         start, by = redirect[0] + 1, f"`{names[redirect[0]]}` has redirected the pod's outbound traffic to the proxy"
     else:
         return []
-    proxy = str(hazard.get("proxy"))
+    # the catalogue may name the proxy by pattern (consul-dataplane-<service>): the injected one it means
+    proxy = next((c.name for c in injection.containers if _named([str(hazard.get("proxy"))], c.name)), str(hazard.get("proxy")))
     proxy_at = names.index(proxy) if injection.mode == NATIVE and proxy in names else len(names)
     uid = _proxy_uid(pod, injector)
     users = [(i, c) for i, c in enumerate(inits) if c.get("name") not in injected]
@@ -226,3 +227,7 @@ def _cni_marked(pod: dict, hazard: dict) -> list[str]:
             if key in present and (pattern is None or re.search(pattern, str(present[key]))):
                 found.append(f"the pod's {word} `{key}` says so")
     return found
+
+
+def _named(patterns, name) -> bool:
+    return isinstance(name, str) and any(name_matches(p, name) for p in patterns or [])
