@@ -14,6 +14,10 @@ METAVARS = {
     "--image": "IMAGE", "--kind": "KIND", "--set": "KEY=VALUE", "--values": "FILE", "--output-dir": "DIR",
     "--templates": "DIR", "--pattern": "PATTERN", "--live": "FILE", "--ignore": "PATH",
     "--container": "CONTAINER", "--sidecar": "CONTAINER",
+    # kubectl's connection flags
+    "--server": "URL", "--token": "TOKEN", "--as": "USER", "--as-group": "GROUP", "--as-uid": "UID",
+    "--certificate-authority": "FILE", "--client-certificate": "FILE", "--client-key": "FILE",
+    "--tls-server-name": "NAME", "--v": "LEVEL",
     "pods": "POD", "pattern": "PATTERN", "name": "NAME",
 }
 

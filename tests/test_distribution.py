@@ -242,7 +242,7 @@ def kubectl_complete(*words: str) -> list[str]:
      ["mysql", "xtrabackup"], ":4"),
     (("scaffold", "sidecar", "-f", str(ROOT / "tests/fixtures/real-world/istio-multi-container.yaml"), "--container", ""),
      ["name1", "name2", "name3"], ":4"),
-    (("scaffold", "sidecar", "--in"), ["--in-place"], ":4"),
+    (("scaffold", "sidecar", "--in"), ["--in-place", "--insecure-skip-tls-verify"], ":4"),
 ])
 def test_completion_through_kubectl(words, expected, directive):
     lines = kubectl_complete(*words)
