@@ -213,3 +213,29 @@ def test_the_timeline_explains_its_marks_and_the_runs_it_cannot_show(cli, tmp_pa
     assert chart[-1] == ("Legend: # running; ? earlier runs the API no longer holds (it keeps a container's last "
                          "two); ! a Warning event about the container")
     assert "≈" not in chart[0]  # no mark is used for anything but what the legend says
+
+
+# -- a manifest's own namespace, as kubectl diff reads it -----------------------------------------
+def test_diff_f_reads_the_namespace_the_manifest_names(cli, kubeconfig, tmp_path):
+    from tests.conftest import oracle_cases
+
+    case = next(c for c in oracle_cases("drift.json") if c["id"] == "drift-set-image-sidecar")
+    intended = {**case["intended"], "metadata": {**case["intended"]["metadata"],
+                                                  "namespace": case["live"]["metadata"]["namespace"]}}
+    path = tmp_path / "pod.yaml"
+    path.write_text(yaml_dump(intended))
+    code, out, err = cli("diff", "-f", str(path), "-o", "json", "--kubeconfig", kubeconfig)  # context: oracle-status
+    assert code == 1, err
+    [item] = json.loads(out)["items"]
+    assert item["namespace"] == intended["metadata"]["namespace"] and item["changes"]
+    code, out, err = cli("diff", "-f", str(path), "-n", "oracle-status", "--kubeconfig", kubeconfig)
+    namespace = intended["metadata"]["namespace"]
+    assert (code, out) == (2, "")
+    assert err == (f'error: the namespace from the provided object "{namespace}" does not match the namespace '
+                   f"\"oracle-status\". You must pass '--namespace={namespace}' to perform this operation.\n")
+
+
+def yaml_dump(obj) -> str:
+    import yaml
+
+    return yaml.safe_dump(obj)

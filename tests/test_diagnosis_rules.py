@@ -189,3 +189,16 @@ def test_a_deleted_pod_whose_node_does_not_exist_waits_for_no_kubelet():
     text = deleting_text(item["deletion"])
     assert f"its node `{pod['spec']['nodeName']}` does not exist, so no kubelet will confirm the deletion" in text
     assert "the kubelet is cleaning up" not in text
+
+
+def test_statuses_that_name_none_of_the_spec_containers_are_no_creation_finding():
+    """A status list the spec does not match (a hand-made or half-written object) is answered, not a
+    crash: nothing is said of containers the pod does not have."""
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "p", "namespace": "n", "uid": "u", "creationTimestamp": _iso(START)},
+           "spec": {"nodeName": "vm", "containers": [{"name": "app", "image": "busybox"}]},
+           "status": {"phase": "Pending", "startTime": _iso(START),
+                      "containerStatuses": [{"name": "other", "ready": False, "restartCount": 0, "image": "busybox",
+                                             "state": {"waiting": {"reason": "ContainerCreating"}}}]}}
+    explanation = _explain(pod, events=[], now=START + timedelta(minutes=1))
+    assert "no container is created yet" not in ((explanation["blockedBy"] or {}).get("reason") or "")

@@ -233,3 +233,47 @@ def test_the_job_hazard_holds_exactly_for_a_regular_proxy_in_a_pod_that_should_c
     should_complete = (policy or "Always") != "Always" or owned_by_job
     applies = catalogue()[case.injector].hazard("legacy-sidecar-in-job") is not None  # gcsfuse ends its own
     assert bool(found) == (case.mode == "regular" and should_complete and applies), (case.id, policy)
+
+
+def test_an_init_container_of_the_injector_that_runs_first_holds_the_app():
+    """Vault: vault-agent-init renders the secrets and runs to completion before the app starts
+    (held_by completes_before_app); without it (agent-pre-populate "false") vault-agent races the app."""
+    case = next(c for c in CASES if c.injector == "vault" and c.mode == "regular")
+    [(_, made)] = case.pairs()
+    assert not _codes(_explain(made), "start-race")
+    document = copy.deepcopy(made)
+    spec = document["spec"]["template"]["spec"] if document.get("kind") != "Pod" else document["spec"]
+    spec["initContainers"] = [c for c in spec["initContainers"] if c["name"] != "vault-agent-init"]
+    [warning] = _codes(_explain(document), "start-race")
+    assert warning["container"] == "vault-agent" and "agent-pre-populate" in warning["fix"]
+
+
+@pytest.mark.parametrize("injector,metadata", [
+    ("consul", {"annotations": {"consul.hashicorp.com/redirect-traffic-config": "{}"}}),
+    ("appmesh", {"annotations": {"appmesh.k8s.aws/appmeshCNI": "Enabled"}}),
+    ("appmesh", {"labels": {"eks.amazonaws.com/fargate-profile": "fp-default"}})])
+def test_a_cni_the_pod_names_by_annotation_or_label_affects_every_user_init_container(injector, metadata):
+    """Consul's and App Mesh's CNI add no init container: the webhook's annotation (or EKS Fargate's
+    label) says the redirect is installed with the pod's network, before any init container."""
+    case = next(c for c in CASES if c.injector == injector and c.mode == "regular")
+    [(_, made)] = case.pairs()
+    plain = _with_user_init(made, first=True)
+    assert not _codes(_explain(plain), "init-without-network")  # before the redirect init container
+    marked = copy.deepcopy(plain)
+    meta = marked["spec"]["template"]["metadata"] if marked.get("kind") != "Pod" else marked["metadata"]
+    for field, entries in metadata.items():
+        meta.setdefault(field, {}).update(entries)
+    [warning] = _codes(_explain(marked), "init-without-network")
+    assert warning["container"] == "fetch-config" and next(iter(next(iter(metadata.values())))) in warning["message"]
+
+
+def test_a_proxy_named_by_pattern_is_found_in_the_native_order():
+    """Consul names its dataplane consul-dataplane-<service> on multi-port pods; the catalogue's
+    `proxy` is then a pattern, and the native-order note names the container itself."""
+    case = next(c for c in CASES if c.injector == "consul" and c.mode == "native")
+    [(_, made)] = case.pairs()
+    document = _with_user_init(made, first=True)
+    spec = document["spec"]["template"]["spec"] if document.get("kind") != "Pod" else document["spec"]
+    next(c for c in spec["initContainers"] if c["name"] == "consul-dataplane")["name"] = "consul-dataplane-web"
+    notes = _explain(document)["injectors"][0]["notes"]
+    assert "native order: init containers before `consul-dataplane-web`: `fetch-config`." in notes

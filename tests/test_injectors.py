@@ -175,3 +175,13 @@ def test_an_env_marker_value_tells_the_injectors_envoy_from_a_gateways_own():
     assert [i.marker for i in recognise(pod)] == ["env APPMESH_VIRTUAL_NODE_NAME of container envoy"]
     next(e for e in envoy["env"] if e["name"] == "APPMESH_VIRTUAL_NODE_NAME")["value"] = "mesh/my-mesh/virtualGateway/gw"
     assert recognise(pod) == []
+
+
+@pytest.mark.parametrize("injector,version", [("appmesh", "v1.13.3"), ("cloudsql-proxy", "1.8.1"), ("gcsfuse", "v1.24.4")])
+def test_the_injectors_version_is_read_where_it_writes_it(injector, version):
+    """App Mesh's controller version and the Cloud SQL operator's are env vars they write into their
+    container (an image tag there is Envoy's or the proxy's); the GCS FUSE sidecar's image tag is the driver's."""
+    for case in (c for c in CASES if c.injector == injector and c.mode != "none"):
+        for _, made in case.pairs():
+            pod, outer = pod_and_outer(made)
+            assert [i.version for i in recognise(pod, outer)] == [version], case.id

@@ -73,13 +73,14 @@ def _revision(chain: list[dict]) -> Revision | None:
             "outdated": pod_revision is not None and current is not None and pod_revision != current}
 
 
-def manifest_comparisons(live: LiveSide, filenames: list[str], names: tuple[str, ...]) -> list[Comparison]:
+def manifest_comparisons(side: LiveSide, filenames: list[str], names: tuple[str, ...]) -> list[Comparison]:
     from kubectl_pods.sources.files import WORKLOAD_KINDS, objects_in, owner_ref, pod_from_template, read_documents
 
     comparisons: list[Comparison] = []
     for source, document in read_documents(filenames):
         for intended in objects_in(document):
             kind, meta = intended.get("kind"), _meta(intended)
+            live = side.for_object(meta.get("namespace")) if isinstance(meta.get("namespace"), str) else side
             if kind in ("Pod", *WORKLOAD_KINDS):
                 check(intended, source)
             if kind == "Pod":

@@ -55,6 +55,11 @@ def _condition_holds(pod: dict, condition: dict) -> bool:
     container = _spec_named(pod, condition.get("container") or "")
     if container is None:
         return False
+    if condition.get("completes_before_app"):
+        # an init container that is not a native sidecar: the kubelet runs it to completion before
+        # any container of `containers` starts (computePodActions v1.33)
+        inits = (pod.get("spec") or {}).get("initContainers") or []
+        return any(c is container for c in inits) and container.get("restartPolicy") != "Always"
     if condition.get("has"):
         return bool(_dotted(container, condition["has"]))
     if condition.get("env"):
@@ -116,7 +121,8 @@ def injection_report(pod: dict, injections: list[Injection], version: tuple[int,
             held_by = hazard.get("held_by") or {}
             first = regular[0]
             before = [n for n in user_apps if _index_in(spec, n) < first.index]
-            held = bool(held_by) and _condition_holds(pod, held_by) and not before
+            # a hook holds only the containers after it; an init container run to completion holds them all
+            held = bool(held_by) and _condition_holds(pod, held_by) and (not before or held_by.get("completes_before_app"))
             if held:
                 notes.append(f"no start race: {hazard.get('held_note') or 'the injector holds the app'}.")
             else:
@@ -176,15 +182,16 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
         return []
     inits = (pod.get("spec") or {}).get("initContainers") or []
     names = [c.get("name") for c in inits]
-    cni = [n for n in names if n in (hazard.get("cni_init") or [])]
-    redirect = [i for i, n in enumerate(names) if n in (hazard.get("redirect_init") or [])]
+    cni = [f"checked by `{n}`" for n in names if _named(hazard.get("cni_init"), n)] + _cni_marked(pod, hazard)
+    redirect = [i for i, n in enumerate(names) if _named(hazard.get("redirect_init"), n)]
     if cni:
-        start, by = 0, f"the {injection.name} CNI plugin (checked by `{cni[0]}`) redirects the pod's traffic before any init container runs"
+        start, by = 0, f"the {injection.name} CNI plugin ({cni[0]}) redirects the pod's traffic before any init container runs"
     elif redirect:
         start, by = redirect[0] + 1, f"`{names[redirect[0]]}` has redirected the pod's outbound traffic to the proxy"
     else:
         return []
-    proxy = str(hazard.get("proxy"))
+    # the catalogue may name the proxy by pattern (consul-dataplane-<service>): the injected one it means
+    proxy = next((c.name for c in injection.containers if _named([str(hazard.get("proxy"))], c.name)), str(hazard.get("proxy")))
     proxy_at = names.index(proxy) if injection.mode == NATIVE and proxy in names else len(names)
     uid = _proxy_uid(pod, injector)
     users = [(i, c) for i, c in enumerate(inits) if c.get("name") not in injected]
@@ -207,3 +214,20 @@ def _init_network(pod: dict, injection: Injection, injector: Injector, injected:
                f"{'they run' if len(affected) > 1 else 'it runs'} as the proxy's UID {uid}")
     message += f" (only what {_names(excluded)} exclude{'s' if len(excluded) == 1 else ''} gets through)." if excluded else "."
     return [_warning("init-without-network", injection, injector, message, affected[0], hazard["fix"])]
+
+
+def _cni_marked(pod: dict, hazard: dict) -> list[str]:
+    """`cni_markers`: the pod annotations or labels that say the mesh's CNI plugin, not an init
+    container, installs the redirect (Consul's redirect-traffic-config, App Mesh's appmeshCNI)."""
+    metadata = pod.get("metadata") or {}
+    found = []
+    for field, word in (("annotations", "annotation"), ("labels", "label")):
+        present = metadata.get(field) or {}
+        for key, pattern in ((hazard.get("cni_markers") or {}).get(field) or {}).items():
+            if key in present and (pattern is None or re.search(pattern, str(present[key]))):
+                found.append(f"the pod's {word} `{key}` says so")
+    return found
+
+
+def _named(patterns, name) -> bool:
+    return isinstance(name, str) and any(name_matches(p, name) for p in patterns or [])

@@ -119,6 +119,16 @@ def _image_tag(image: str | None) -> str | None:
     return tag if name and "/" not in tag else None
 
 
+def _env_version(container: dict, rule: dict) -> str | None:
+    """The injector's version from an env var it writes into its container (`{container, env,
+    pattern}`; the pattern's first group, e.g. `cloud-sql-proxy-operator/(.+)`)."""
+    value = next((e.get("value") for e in container.get("env") or [] if e.get("name") == rule["env"]), None)
+    if not isinstance(value, str):
+        return None
+    found = re.search(rule.get("pattern") or "(.+)", value)
+    return (found.group(1) if found and found.groups() else found.group(0) if found else None) or None
+
+
 def _version(injector: Injector, annotations: dict, labels: dict, pod_spec: dict) -> str | None:
     rule = injector.data.get("version") or {}
     if rule.get("annotation"):
@@ -129,7 +139,7 @@ def _version(injector: Injector, annotations: dict, labels: dict, pod_spec: dict
         for field in ("initContainers", "containers"):
             for container in pod_spec.get(field) or []:
                 if name_matches(rule["container"], str(container.get("name"))):
-                    return _image_tag(container.get("image"))
+                    return _env_version(container, rule) if rule.get("env") else _image_tag(container.get("image"))
     return None
 
 

@@ -146,7 +146,7 @@ def _not_created(refs: list[ContainerRef], statuses: dict[str, dict], rows: list
     if not statuses or any(state_of(status)[1].get("reason") not in NOT_CREATED for status in statuses.values()):
         return None
     first = next((r for r in refs if r.name in statuses), None)
-    if first is None:  # statuses only of containers the spec does not have (the benchmark's pods)
+    if first is None:  # statuses of containers the spec does not have: nothing to say of ours
         return None
     reason = state_of(statuses[first.name])[1]["reason"]
     said = "no event says one failed" if rows is not None else "the events would say which (not read here: name the pod)"

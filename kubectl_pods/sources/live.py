@@ -3,7 +3,7 @@ from `--live` files (a support bundle, `kubectl get -o json` output)."""
 
 from __future__ import annotations
 
-from kubectl_pods.errors import Forbidden, NotFound
+from kubectl_pods.errors import Forbidden, NotFound, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
 
@@ -17,6 +17,7 @@ class LiveSide:
     """Live objects from the cluster (read-only) or from `--live` files."""
 
     def __init__(self, live_files: list[str], options: KubeOptions):
+        self.options = options
         self.unavailable: list[dict] = []
         self.invalid: list[dict] = []  # live objects not in the API's shape, said as skipped items
         self._owner_problems: dict[int, str | None] = {}
@@ -35,6 +36,22 @@ class LiveSide:
             self.cluster = open_cluster(options)
             if not options.all_namespaces:
                 self._prefetch_limit_ranges(self.cluster.namespace)
+
+    def for_object(self, namespace: str | None) -> LiveSide:
+        """The live side of a manifest's object: its own namespace when it names one and -n does
+        not, as kubectl diff and apply read it (cli-runtime resource visitor.go: DefaultNamespace,
+        and RequireNamespace's error when -n names another)."""
+        if self.cluster is None or not namespace or namespace == self.namespace:
+            return self
+        if self.options.namespace:
+            raise UserError(f'the namespace from the provided object "{namespace}" does not match the namespace '
+                            f'"{self.options.namespace}". You must pass \'--namespace={namespace}\' to perform '
+                            "this operation.")
+        from dataclasses import replace
+
+        other = LiveSide([], replace(self.options, namespace=namespace))
+        other.unavailable, other.invalid = self.unavailable, self.invalid  # one report for both
+        return other
 
     @property
     def _files(self) -> list[dict]:
