@@ -156,7 +156,7 @@ def with_connection_flags(command):
         connection = {name: kwargs.pop(name) for name in CONNECTION_FLAGS}
         return command(**kwargs, connection=connection)
 
-    wrapper.__signature__ = signature.replace(parameters=parameters)
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]  # read by inspect (and typer)
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
     return wrapper
 

@@ -65,7 +65,8 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
     events_of_pods = in_background(lambda: _events(cluster, names, options, events_notes)) \
         if cluster is not None and (names or timeline or output != "text") else None
     now = now_utc()
-    version = events_index = None
+    version: tuple[int, int] | None = None  # read with the first page (see explain_page)
+    events_index = None
     # A summary of one pod is told in detail, with its witnesses: that pod is kept while it is the
     # only one, and dropped at the second (a summary holds no pod past its page).
     alone: dict = {"pod": None, "count": 0}
@@ -79,6 +80,7 @@ def _explain_one(names, output, timeline, what_ifs, given, options: KubeOptions,
 
     def single(_item: Explanation) -> Explanation:
         pod = alone["pod"]
+        assert version is not None  # a pod is told alone only after its page was explained
         index = _events(cluster, (pod.name,), options, unavailable)
         return explain_pod(pod, version, now, what_ifs, **witnesses(pod, index))
 

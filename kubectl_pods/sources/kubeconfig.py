@@ -35,7 +35,7 @@ class Connection:
     headers every request carries (credentials refreshed when they expire, impersonation)."""
 
     host: str
-    pool: object
+    pool: Any  # a urllib3 PoolManager (urllib3 is imported only when a cluster is opened)
     headers: Callable[[], Any]  # a urllib3 HTTPHeaderDict
     context_name: str
     context_namespace: str
@@ -66,7 +66,7 @@ def _import_kube_config() -> ModuleType:
             package.__path__ = [os.path.join(root, *name.split(".")[1:])]
             package.__package__ = name
             sys.modules[name] = package
-    client = sys.modules["kubernetes.client"]
+    client: Any = sys.modules["kubernetes.client"]  # a package entry of our own until the real one loads
     if not hasattr(client, "ApiClient"):
         def api_client(*args, **kwargs):
             from kubernetes.client.api_client import ApiClient
@@ -82,7 +82,8 @@ def _import_kube_config() -> ModuleType:
     # modules, imported when the refresh first touches them.
     placeholders = {name: ModuleType(name) for name in ("oauthlib", "oauthlib.oauth2", "requests_oauthlib")
                     if name not in sys.modules}
-    placeholders.get("requests_oauthlib", SimpleNamespace()).OAuth2Session = None
+    oauth_placeholder: Any = placeholders.get("requests_oauthlib", SimpleNamespace())
+    oauth_placeholder.OAuth2Session = None
     sys.modules.update(placeholders)
     try:
         import kubernetes.config.kube_config as module
@@ -94,7 +95,7 @@ def _import_kube_config() -> ModuleType:
         module.oauthlib = _OnFirstUse("oauthlib.oauth2", "oauthlib")
 
         def oauth2_session(*args, **kwargs):
-            from requests_oauthlib import OAuth2Session
+            from requests_oauthlib import OAuth2Session  # type: ignore[import-untyped]
             return OAuth2Session(*args, **kwargs)
 
         module.OAuth2Session = oauth2_session
@@ -349,7 +350,7 @@ class _logged:
         return False
 
 
-def _impersonation(user: dict) -> dict:
+def _impersonation(user: dict) -> Any:
     """client-go `transport/round_trippers.go` NewImpersonatingRoundTripper's headers."""
     from urllib3 import HTTPHeaderDict
 

@@ -3,9 +3,14 @@ from `--live` files (a support bundle, `kubectl get -o json` output)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kubectl_pods.errors import Forbidden, NotFound, UserError
 from kubectl_pods.options import KubeOptions
 from kubectl_pods.sources import PodInput
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def _labels_match(obj: dict, match_labels: dict) -> bool:
@@ -22,7 +27,7 @@ class LiveSide:
         self.invalid: list[dict] = []  # live objects not in the API's shape, said as skipped items
         self._owner_problems: dict[int, str | None] = {}
         self._limit_ranges: dict[str | None, list[dict] | None] = {}
-        self._pending: dict[str, object] = {}  # namespace -> the LimitRanges being read
+        self._pending: dict[str, Future] = {}  # namespace -> the LimitRanges being read
         self.objects: list[dict] | None
         if live_files:
             from kubectl_pods.sources.files import objects_in, read_documents
@@ -169,6 +174,7 @@ class LiveSide:
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=1)
+        assert self.cluster is not None  # only a side read from a cluster prefetches
         self._pending[namespace] = pool.submit(self.cluster.list_json, "LimitRange", namespace)
         pool.shutdown(wait=False)
 

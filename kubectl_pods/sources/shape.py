@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, NoReturn
+from typing import Callable, NoReturn, Protocol
 
 from kubectl_pods.errors import UserError
 from kubectl_pods.sources import PodInput
@@ -43,7 +43,13 @@ def json_type(value) -> str:
     return "an object" if isinstance(value, dict) else type(value).__name__
 
 
-Check = Callable[[object, str], None]
+class Check(Protocol):
+    """A full check, `check(value, path)`, raising with the path of the first problem; `check.ok`
+    is its quick twin (`_quick`)."""
+
+    ok: Callable[[object], bool]
+
+    def __call__(self, value: object, path: str) -> None: ...
 
 
 @dataclass(frozen=True)
