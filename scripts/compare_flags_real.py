@@ -7,7 +7,7 @@ It sets up (idempotently) NAMESPACE (default h22-flags) with a pod that no node 
 ServiceAccount `reader` allowed only get/list/watch of pods and events there, a token for it
 (`kubectl create token`), and kubeconfigs: the reader's (token), one without credentials, one
 without the CA. PKI_DIR holds the server's `ca.crt` and the admin's `admin.crt`/`admin.key` (the
-client certificate of the tests/apiserver-less real server of ../shared/tools/real-apiserver).
+client certificate of a real kube-apiserver started on loopback).
 Writes nothing but those objects in NAMESPACE. tests/test_kubectl_flags.py is the same comparison
 on the test API server, run by CI; this is what was seen on a real one (docs/kubectl-flags.md).
 """
