@@ -73,11 +73,15 @@ def kubeconfig(apiserver, tmp_path) -> str:
 
 
 @pytest.fixture
-def cli(capsys):
-    """Run `kubectl pods ARGS` in-process: (exit code, stdout, stderr)."""
+def cli(capsys, monkeypatch):
+    """Run `kubectl pods ARGS` in-process, with `stdin` as standard input: (exit code, stdout, stderr)."""
+    import io
+
     from kubectl_pods.cli import main
 
-    def run(*args: str):
+    def run(*args: str, stdin: str | None = None):
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         code = main(list(args))
         captured = capsys.readouterr()
         return code, captured.out, captured.err

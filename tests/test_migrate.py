@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import io
 import json
 from pathlib import Path
 
@@ -30,20 +29,6 @@ LEGACY = [
     (REAL_WORLD / "istio-multi-container.yaml", ["name2", "name3"]),
     (NEVER_POD, ["log-shipper"]),
 ]
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    from kubectl_pods.cli import main
-
-    def run(*args: str, stdin: str | None = None):
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def only(text: str) -> dict:

@@ -24,23 +24,6 @@ PATTERNS = sorted(load_catalog([]))
 ROLES = "kubectl-pods.dev/roles"
 
 
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """`kubectl pods ARGS` in-process, with `stdin` as standard input: (exit code, stdout, stderr)."""
-    import io
-
-    from kubectl_pods.cli import main
-
-    def run(*args: str, stdin: str | None = None):
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
 def docs(text: str) -> list[dict]:
     return [d for d in yaml.safe_load_all(text) if d is not None]
 
