@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubectl_pods.errors import UserError
-from kubectl_pods.sources.files import MANIFEST_SUFFIXES
+from kubectl_pods.sources.files import manifest_paths
 
 STDIN = "-"
 
@@ -30,14 +30,7 @@ def read_inputs(names: list[str]) -> list[InputFile]:
         if name == STDIN:
             found.append(InputFile("<stdin>", None, sys.stdin.read()))
             continue
-        target = Path(name)
-        if target.is_dir():
-            files = sorted(p for p in target.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
-            if not files:
-                raise UserError(f"{name}: no .yaml, .yml or .json files in this directory")
-        else:
-            files = [target]
-        for file in files:
+        for file in manifest_paths(name):
             try:
                 with open(file, encoding="utf-8", newline="") as stream:  # CRLF stays CRLF
                     found.append(InputFile(str(file), file, stream.read()))

@@ -101,18 +101,23 @@ def owner_ref(obj: dict) -> TemplateOf:
             "matchLabels": selector}
 
 
+def manifest_paths(path: str) -> list[Path]:
+    """What `-f PATH` names, as kubectl reads it: the file, or a directory's .yaml, .yml and .json
+    files in name order."""
+    target = Path(path)
+    if not target.is_dir():
+        return [target]
+    files = sorted(p for p in target.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+    if not files:
+        raise UserError(f"{path}: no .yaml, .yml or .json files in this directory")
+    return files
+
+
 def _read_texts(path: str) -> Iterator[tuple[str, str]]:
     if path == "-":
         yield "<stdin>", sys.stdin.read()
         return
-    target = Path(path)
-    if target.is_dir():
-        files = sorted(p for p in target.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
-        if not files:
-            raise UserError(f"{path}: no .yaml, .yml or .json files in this directory")
-    else:
-        files = [target]
-    for file in files:
+    for file in manifest_paths(path):
         try:
             yield str(file), file.read_text(encoding="utf-8")
         except FileNotFoundError:
