@@ -38,7 +38,7 @@ class Authorizing:
             subject = [pair for rdn in certificate.get("subject", ()) for pair in rdn]
             user = next((value for key, value in subject if key == "commonName"), "")
             with state.lock:
-                self.server.state.requests[-1].client_certificate_user = user
+                self.recorded.client_certificate_user = user
             return Identity(user, tuple(value for key, value in subject if key == "organizationName"))
         if authorization.startswith("Bearer ") and authorization[len("Bearer "):] in state.tokens:
             return state.tokens[authorization[len("Bearer "):]]
@@ -62,7 +62,7 @@ class Authorizing:
                     return None
             identity = Identity(user or "", (*groups, "system:authenticated"))
         with self.server.state.lock:
-            self.server.state.requests[-1].identity = identity
+            self.recorded.identity = identity
         return identity
 
     def _forbidden(self, path: str, query: dict, identity: Identity) -> bool:

@@ -115,13 +115,16 @@ class Handler(Authorizing, BaseHTTPRequestHandler):
         pass
 
     def _record(self) -> tuple[str, dict]:
+        """Records this request; what is learnt later (body, identity) goes on `self.recorded`,
+        this request's own entry: the list's last entry may be another thread's by then, since
+        the plugin sends requests concurrently."""
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        self.recorded = RecordedRequest(self.command, parts.path, query,
+                                        {k.lower(): v for k, v in self.headers.items()},
+                                        header_lines=[(k.lower(), v) for k, v in self.headers.items()])
         with self.server.state.lock:
-            self.server.state.requests.append(
-                RecordedRequest(self.command, parts.path, query,
-                                {k.lower(): v for k, v in self.headers.items()},
-                                header_lines=[(k.lower(), v) for k, v in self.headers.items()]))
+            self.server.state.requests.append(self.recorded)
         return parts.path, query
 
     def _send(self, code: int, body: dict, headers: dict | None = None):
@@ -149,7 +152,7 @@ class Handler(Authorizing, BaseHTTPRequestHandler):
         except ValueError:
             return self._send(400, status_body(400, "BadRequest", "the request body is not JSON"))
         with state.lock:
-            state.requests[-1].body = body
+            self.recorded.body = body
         identity = self._who()
         if identity is None or self._forbidden(urlsplit(self.path).path, {}, identity):
             return
