@@ -78,16 +78,23 @@ def test_a_forbidden_list_of_every_namespace_suggests_one(server, cli):
                    "use -n NAMESPACE to read one namespace\n")
 
 
-def test_a_dry_run_in_a_namespace_being_deleted_says_so_and_no_permission(server, cli, tmp_path):
+def _dry_run_refused(server, cli, tmp_path, pod_name: str, recording: str):
+    """`diff -f POD --server-dry-run` of a live pod, the create answered with a recorded refusal:
+    (exit code, stdout, stderr, the server's message)."""
     import yaml
 
-    live = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "held", "namespace": "h23-sa", "uid": "1"},
+    live = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": pod_name, "namespace": "h23-sa", "uid": "1"},
             "spec": {"containers": [{"name": "app", "image": "localhost/busybox:1"}]}}
     server.add(live)
-    message = _replay(server, "namespace-terminating", "/pods", method="POST")
+    message = _replay(server, recording, "/pods", method="POST")
     manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump({k: v for k, v in live.items() if k != "status"}))
+    manifest.write_text(yaml.safe_dump(live))
     code, out, err = cli("diff", "-f", str(manifest), "--server-dry-run", "--kubeconfig", server.kubeconfig)
+    return code, out, err, message
+
+
+def test_a_dry_run_in_a_namespace_being_deleted_says_so_and_no_permission(server, cli, tmp_path):
+    code, out, err, message = _dry_run_refused(server, cli, tmp_path, "held", "namespace-terminating")
     assert (code, out) == (2, "")
     assert err == ('error: --server-dry-run (a create with dryRun=All, which stores nothing): namespace "h23-sa" is '
                    'being deleted (Terminating): the server refused to create pods in namespace "h23-sa": '
@@ -96,15 +103,7 @@ def test_a_dry_run_in_a_namespace_being_deleted_says_so_and_no_permission(server
 
 
 def test_a_dry_run_refused_by_rbac_says_the_servers_reason(server, cli, tmp_path):
-    import yaml
-
-    live = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "h23-sa", "uid": "1"},
-            "spec": {"containers": [{"name": "app", "image": "localhost/busybox:1"}]}}
-    server.add(live)
-    message = _replay(server, "rbac-dry-run-create", "/pods", method="POST")
-    manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump(live))
-    code, _, err = cli("diff", "-f", str(manifest), "--server-dry-run", "--kubeconfig", server.kubeconfig)
+    code, _, err, message = _dry_run_refused(server, cli, tmp_path, "web", "rbac-dry-run-create")
     assert code == 2
     assert err == ("error: --server-dry-run (a create with dryRun=All, which stores nothing): the server refused to "
                    f'create pods in namespace "h23-sa" (403 Forbidden): {message}\n')
